@@ -1,0 +1,3 @@
+from trailmask.cli.main import main
+
+main()

@@ -1,0 +1,33 @@
+"""``trailmask sql`` and ``trailmask explain``."""
+
+from __future__ import annotations
+
+import click
+
+from trailmask.cli.context import app_context, owner_actor
+from trailmask.cli.render import chosen_format, emit_rows, format_option
+from trailmask.service.query import QueryRequest, explain, run_query
+
+
+@click.command("sql")
+@click.argument("query")
+@click.option("--as", "role", required=True, help="Role whose masked view to query (local preview).")
+@click.option("--max-rows", type=click.IntRange(min=1), default=None, help="Row limit (capped by config max_rows).")
+@format_option
+def sql_command(query: str, role: str, max_rows: int | None, fmt: str | None) -> None:
+    """Run one read-only SELECT through the masking layer as ROLE."""
+    result = run_query(app_context(), owner_actor(role), QueryRequest(sql=query, max_rows=max_rows))
+    emit_rows(result.columns, result.rows, chosen_format(fmt))
+    if result.truncated:
+        click.echo(f"note: output truncated at {result.row_count} rows", err=True)
+
+
+@click.command("explain")
+@click.argument("query")
+@click.option("--as", "role", required=True, help="Role whose masked view the query would use.")
+def explain_command(query: str, role: str) -> None:
+    """Print the SQL that would run for ROLE (masking keys are never part of it)."""
+    click.echo(explain(app_context(), owner_actor(role), query))
+
+
+COMMANDS = [sql_command, explain_command]

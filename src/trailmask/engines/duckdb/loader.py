@@ -1,0 +1,239 @@
+"""Bulk loading of CloudTrail files into ``events``, one atomic transaction per batch.
+
+DuckDB parses the files (``read_json_objects``), unwraps the known envelopes, validates each file
+and inserts typed rows plus the raw record, all in SQL: the Python side only plans batches.
+
+Envelopes recognised per JSON document: native delivery ``{"Records": [...]}``; a LookupEvents
+response page ``{"Events": [{"CloudTrailEvent": "<json>"}, ...]}``; one LookupEvents event
+``{"CloudTrailEvent": "<json>", ...}``; a top-level array of records; a bare record (JSON lines).
+
+Identity: a record's key is the SHA-256 of its minified JSON text. A record already stored (or seen
+earlier in the batch) is a duplicate and is not inserted again; records that differ in any byte are
+distinct events even when they share an eventID.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+from trailmask.engines.duckdb.types import record_structure_json, typed_select
+from trailmask.models import FileOutcome
+from trailmask.schema import REQUIRED_FIELDS
+
+GZIP_MAGIC = b"\x1f\x8b"
+
+
+@dataclass(frozen=True)
+class InputFile:
+    """A file to load: ``local`` is read, ``source`` is what users see (a path or an s3:// URI)."""
+
+    local: Path
+    source: str
+
+
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _compression(path: Path) -> str:
+    with path.open("rb") as handle:
+        return "gzip" if handle.read(2) == GZIP_MAGIC else "none"
+
+
+_UNWRAP = """
+CASE
+  WHEN json_type(doc) = 'OBJECT' AND json_exists(doc, '$.Records')
+    THEN coalesce(json_extract(doc, '$.Records[*]'), [])
+  WHEN json_type(doc) = 'OBJECT' AND json_exists(doc, '$.Events')
+    THEN list_transform(coalesce(json_extract(doc, '$.Events[*]'), []),
+         lambda e: CASE WHEN json_type(e, '$.CloudTrailEvent') = 'VARCHAR'
+                   THEN json(e ->> 'CloudTrailEvent') ELSE e END)
+  WHEN json_type(doc) = 'OBJECT' AND json_type(doc, '$.CloudTrailEvent') = 'VARCHAR'
+    THEN [json(doc ->> 'CloudTrailEvent')]
+  ELSE [doc]
+END
+"""
+
+
+def _stage_sql(paths: Sequence[Path], compression: str) -> str:
+    listing = "[" + ", ".join(_literal(str(p)) for p in paths) + "]"
+    return f"""
+INSERT INTO tm_stage
+SELECT src, rec, sha256(rec) AS k FROM (
+  SELECT src, json(unnest({_UNWRAP})) AS rec FROM (
+    SELECT filename AS src, json AS doc
+    FROM read_json_objects({listing}, format = 'auto', filename = true,
+                           compression = {_literal(compression)}, maximum_object_size = 1073741824)
+  )
+)"""
+
+
+def _describe_read_error(exc: duckdb.Error) -> str:
+    """A reason for a file DuckDB could not read, without quoting its content."""
+    text = str(exc)
+    if "GZIP" in text or "gzip" in text:
+        return "not a readable gzip file (corrupt or truncated compressed data)"
+    match = re.search(r"at byte (\d+)", text)
+    if "Malformed JSON" in text:
+        where = f" at byte {match.group(1)}" if match else ""
+        if "unexpected end of data" in text:
+            return f"truncated JSON{where} (the file ends in the middle of a value)"
+        return f"malformed JSON{where}"
+    if "CloudTrailEvent" in text or "json" in text.lower():
+        return "a LookupEvents CloudTrailEvent field is not valid JSON"
+    return f"unreadable ({type(exc).__name__})"
+
+
+def _stage_files(conn: duckdb.DuckDBPyConnection, files: Sequence[InputFile]) -> dict[str, str]:
+    """Read every file into tm_stage; returns {local path: reason} for files that could not be read."""
+    failures: dict[str, str] = {}
+    groups: dict[str, list[Path]] = {}
+    for item in files:
+        try:
+            groups.setdefault(_compression(item.local), []).append(item.local)
+        except OSError as exc:
+            failures[str(item.local)] = f"cannot open ({exc.strerror or type(exc).__name__})"
+    for compression, paths in groups.items():
+        try:
+            conn.execute(_stage_sql(paths, compression))
+        except (duckdb.IOException, duckdb.InvalidInputException, duckdb.ConversionException):
+            conn.execute("DELETE FROM tm_stage WHERE list_contains(?, src)", [[str(p) for p in paths]])
+            failures.update(_stage_one_by_one(conn, paths, compression))
+    return failures
+
+
+def _stage_one_by_one(conn: duckdb.DuckDBPyConnection, paths: Sequence[Path], compression: str) -> dict[str, str]:
+    failures: dict[str, str] = {}
+    for path in paths:
+        try:
+            conn.execute(_stage_sql([path], compression))
+        except (duckdb.IOException, duckdb.InvalidInputException, duckdb.ConversionException) as exc:
+            conn.execute("DELETE FROM tm_stage WHERE src = ?", [str(path)])
+            failures[str(path)] = _describe_read_error(exc)
+    return failures
+
+
+_VALIDATE = f"""
+SELECT src,
+  count(*) AS n,
+  count(*) FILTER (WHERE json_type(rec) <> 'OBJECT') AS not_object,
+  count(*) FILTER (WHERE json_type(rec) = 'OBJECT'
+                   AND ({" OR ".join(f"rec ->> '{f}' IS NULL" for f in REQUIRED_FIELDS)})) AS missing,
+  count(*) FILTER (WHERE json_type(rec) = 'OBJECT' AND rec ->> 'eventName' IS NULL
+                   AND (rec ->> 'eventname' IS NOT NULL OR rec ->> 'EventName' IS NOT NULL)) AS wrong_case,
+  count(*) FILTER (WHERE rec ->> 'eventTime' IS NOT NULL
+                   AND TRY_CAST(rec ->> 'eventTime' AS TIMESTAMP) IS NULL) AS bad_time
+FROM tm_stage GROUP BY src
+"""
+
+
+def _validation_reason(n: int, not_object: int, missing: int, wrong_case: int, bad_time: int) -> str:
+    required = ", ".join(REQUIRED_FIELDS)
+    if not_object:
+        return f"not CloudTrail: {not_object} of {n} records are not JSON objects"
+    if wrong_case:
+        return (
+            f"not CloudTrail's key casing: {wrong_case} of {n} records use keys such as 'eventname' "
+            "instead of 'eventName' (an Athena/Glue export?); CloudTrail keys are camelCase"
+        )
+    if missing:
+        return f"not CloudTrail: {missing} of {n} records lack a required field ({required})"
+    if bad_time:
+        return f"{bad_time} of {n} records have an eventTime that is not an ISO-8601 timestamp"
+    return ""
+
+
+def load_batch(conn: duckdb.DuckDBPyConnection, files: Sequence[InputFile], batch: str) -> list[FileOutcome]:
+    """Load ``files``; returns one outcome per file, in input order.
+
+    Files are read and checked into connection-local temp tables first; then one transaction
+    inserts the new events and the bookkeeping rows. A process killed at any point leaves the store
+    as it was before the batch or with the whole batch.
+    """
+    try:
+        reasons, counts = _stage_and_validate(conn, files)
+        conn.execute("BEGIN TRANSACTION")
+        try:
+            outcomes = _insert(conn, files, batch, reasons, counts)
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+    finally:
+        for table in ("tm_stage", "tm_marked", "tm_reject", "tm_names"):
+            conn.execute(f"DROP TABLE IF EXISTS {table}")
+    return outcomes
+
+
+def _stage_and_validate(
+    conn: duckdb.DuckDBPyConnection, files: Sequence[InputFile]
+) -> tuple[dict[str, str], dict[str, int]]:
+    conn.execute("CREATE OR REPLACE TEMP TABLE tm_stage (src VARCHAR, rec JSON, k VARCHAR)")
+    reasons = _stage_files(conn, files)
+    counts: dict[str, int] = {}
+    for src, n, *checks in conn.execute(_VALIDATE).fetchall():
+        counts[src] = n
+        reason = _validation_reason(n, *checks)
+        if reason:
+            reasons[src] = reason
+    for item in files:
+        key = str(item.local)
+        if key not in reasons and not counts.get(key):
+            reasons[key] = "empty: no CloudTrail records in the file"
+    return reasons, counts
+
+
+def _insert(
+    conn: duckdb.DuckDBPyConnection,
+    files: Sequence[InputFile],
+    batch: str,
+    reasons: dict[str, str],
+    counts: dict[str, int],
+) -> list[FileOutcome]:
+    conn.execute("CREATE OR REPLACE TEMP TABLE tm_reject (src VARCHAR)")
+    if reasons:
+        conn.executemany("INSERT INTO tm_reject VALUES (?)", [[r] for r in reasons])
+    conn.execute(
+        """CREATE OR REPLACE TEMP TABLE tm_marked AS
+        SELECT s.src, s.rec, s.k,
+               (row_number() OVER (PARTITION BY s.k ORDER BY s.src) = 1 AND e.tm_event_key IS NULL) AS is_new
+        FROM tm_stage s
+        LEFT JOIN (SELECT DISTINCT tm_event_key FROM events) e ON e.tm_event_key = s.k
+        WHERE s.src NOT IN (SELECT src FROM tm_reject)"""
+    )
+    new_counts = dict(conn.execute("SELECT src, count(*) FILTER (WHERE is_new) FROM tm_marked GROUP BY src").fetchall())
+    conn.execute("CREATE OR REPLACE TEMP TABLE tm_names (src VARCHAR, source VARCHAR)")
+    conn.executemany("INSERT INTO tm_names VALUES (?, ?)", [[str(f.local), f.source] for f in files])
+    columns = ",\n  ".join(typed_select("t"))
+    conn.execute(
+        f"""INSERT INTO events
+        SELECT {columns}, m.k, m.rec, n.source, ?, now()::TIMESTAMP
+        FROM (SELECT src, k, rec, json_transform(rec, {_literal(record_structure_json())}) AS t
+              FROM tm_marked WHERE is_new) m
+        JOIN tm_names n ON n.src = m.src""",
+        [batch],
+    )
+    outcomes = []
+    for item in files:
+        key = str(item.local)
+        if key in reasons:
+            outcomes.append(FileOutcome(item.source, "rejected", reason=reasons[key]))
+            continue
+        total, new = counts.get(key, 0), new_counts.get(key, 0)
+        outcomes.append(FileOutcome(item.source, "loaded", events=total, new=new, duplicates=total - new))
+    _record(conn, outcomes, batch)
+    return outcomes
+
+
+def _record(conn: duckdb.DuckDBPyConnection, outcomes: Sequence[FileOutcome], batch: str) -> None:
+    loaded = [[o.path, batch, o.events, o.new, o.duplicates] for o in outcomes if o.status == "loaded"]
+    rejected = [[o.path, o.reason, batch] for o in outcomes if o.status == "rejected"]
+    if loaded:
+        conn.executemany("INSERT INTO tm_files VALUES (?, ?, ?, ?, ?, now()::TIMESTAMP)", loaded)
+    if rejected:
+        conn.executemany("INSERT INTO tm_rejections VALUES (?, ?, ?, now()::TIMESTAMP)", rejected)

@@ -1,0 +1,96 @@
+"""Hardened, read-only DuckDB query sessions.
+
+A session opens the store read-only, creates the temporary tables the caller needs (for example
+the masking key, so that no key is ever part of a SQL text that an error message could echo), then
+switches off all file and network access and locks the configuration before any user SQL runs.
+Time is bounded by interrupting the connection from a timer; rows by fetching at most
+``max_rows + 1``; memory by DuckDB's ``memory_limit``.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import duckdb
+
+from trailmask.engines.duckdb.store import Store
+from trailmask.errors import QueryFailed, QueryTimeout
+
+
+@dataclass
+class Rows:
+    columns: list[str]
+    rows: list[tuple[Any, ...]]
+    truncated: bool
+    elapsed_ms: float
+
+
+class QuerySession:
+    """A locked-down read-only connection; use as a context manager."""
+
+    def __init__(
+        self,
+        store: Store,
+        *,
+        temp_tables: Mapping[str, Mapping[str, str]] | None = None,
+        memory_limit: str = "2GB",
+        threads: int = 2,
+    ) -> None:
+        self._conn = store.reader({"memory_limit": memory_limit, "threads": threads})
+        try:
+            for table, values in (temp_tables or {}).items():
+                columns = ", ".join(f"? AS {name}" for name in values)
+                self._conn.execute(f"CREATE TEMP TABLE {table} AS SELECT {columns}", list(values.values()))
+            self._conn.execute("SET enable_external_access = false")
+            self._conn.execute("SET lock_configuration = true")
+        except BaseException:
+            self._conn.close()
+            raise
+
+    def __enter__(self) -> QuerySession:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._conn.close()
+
+    def execute(
+        self,
+        sql: str,
+        params: Sequence[Any] | Mapping[str, Any] | None = None,
+        *,
+        timeout_s: float = 30.0,
+        max_rows: int = 10_000,
+    ) -> Rows:
+        """Run one statement; engine errors become QueryFailed with the engine's error class only.
+
+        The engine's message is not passed on: it can quote the SQL text and values. Callers that
+        may show it (the raw admin role) use :meth:`engine_message`.
+        """
+        timer = threading.Timer(timeout_s, self._conn.interrupt)
+        started = time.perf_counter()
+        timer.start()
+        try:
+            cursor = self._conn.execute(sql, params if params is not None else [])
+            description = cursor.description or []
+            fetched = cursor.fetchmany(max_rows + 1)
+        except duckdb.InterruptException:
+            raise QueryTimeout(
+                f"query stopped after the {timeout_s:g} s time limit", hint="narrow the time window or add filters"
+            ) from None
+        except duckdb.Error as exc:
+            if time.perf_counter() - started >= timeout_s:
+                raise QueryTimeout(f"query stopped after the {timeout_s:g} s time limit") from None
+            error = QueryFailed(f"the engine could not run the query ({type(exc).__name__})")
+            error.engine_message = str(exc)  # type: ignore[attr-defined]
+            raise error from None
+        finally:
+            timer.cancel()
+        elapsed = (time.perf_counter() - started) * 1000
+        return Rows([d[0] for d in description], fetched[:max_rows], len(fetched) > max_rows, elapsed)

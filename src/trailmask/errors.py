@@ -1,0 +1,143 @@
+"""The one exception tree of trailmask.
+
+Every error a user can see is a :class:`TrailmaskError`. Each class maps once to a CLI exit code
+and once to an HTTP status; interfaces render ``str(error)`` and never an engine's raw message
+(engine messages can echo data, see ``QueryFailed``).
+
+```
+TrailmaskError                  exit 1   HTTP 500
+├── UsageError                  exit 2   HTTP 400   bad flag, bad parameter, bad config value
+│   └── ConfigError             exit 2   HTTP 400   config/policy/runbook file invalid
+├── InputRejected               exit 3   HTTP 422   input files rejected (ingest, import)
+├── NotFound                    exit 4   HTTP 404   unknown runbook, user, role, file
+├── AuthenticationError         exit 5   HTTP 401   no or bad credentials
+├── PermissionDenied            exit 6   HTTP 403   authenticated but not allowed
+├── QueryRejected               exit 7   HTTP 400   the SQL sandbox refused a statement
+├── QueryFailed                 exit 8   HTTP 422   the engine failed to run an accepted query
+│   └── QueryTimeout            exit 8   HTTP 408   time limit reached
+├── IntegrityError              exit 9   HTTP 409   log validation / audit chain verification failed
+├── AuditError                  exit 10  HTTP 503   the audit log could not be written: request refused
+├── Conflict                    exit 11  HTTP 409   state conflict (approval already decided, ...)
+└── StoreError                  exit 12  HTTP 500   the events store is unusable (locked, corrupt, newer schema)
+```
+"""
+
+from __future__ import annotations
+
+
+class TrailmaskError(Exception):
+    """Base of every error trailmask reports to a user."""
+
+    exit_code: int = 1
+    http_status: int = 500
+    kind: str = "error"
+
+    def __init__(self, message: str, *, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+    def __str__(self) -> str:
+        if self.hint:
+            return f"{self.message} ({self.hint})"
+        return self.message
+
+    def to_dict(self) -> dict[str, str]:
+        """The one JSON error shape used by every interface."""
+        body = {"error": self.kind, "message": self.message}
+        if self.hint:
+            body["hint"] = self.hint
+        return body
+
+
+class UsageError(TrailmaskError):
+    exit_code = 2
+    http_status = 400
+    kind = "usage"
+
+
+class ConfigError(UsageError):
+    kind = "config"
+
+
+class InputRejected(TrailmaskError):
+    exit_code = 3
+    http_status = 422
+    kind = "input_rejected"
+
+
+class NotFound(TrailmaskError):
+    exit_code = 4
+    http_status = 404
+    kind = "not_found"
+
+
+class AuthenticationError(TrailmaskError):
+    exit_code = 5
+    http_status = 401
+    kind = "unauthenticated"
+
+
+class PermissionDenied(TrailmaskError):
+    exit_code = 6
+    http_status = 403
+    kind = "forbidden"
+
+
+class QueryRejected(TrailmaskError):
+    exit_code = 7
+    http_status = 400
+    kind = "query_rejected"
+
+
+class QueryFailed(TrailmaskError):
+    exit_code = 8
+    http_status = 422
+    kind = "query_failed"
+
+
+class QueryTimeout(QueryFailed):
+    http_status = 408
+    kind = "query_timeout"
+
+
+class IntegrityError(TrailmaskError):
+    exit_code = 9
+    http_status = 409
+    kind = "integrity"
+
+
+class AuditError(TrailmaskError):
+    exit_code = 10
+    http_status = 503
+    kind = "audit_unavailable"
+
+
+class Conflict(TrailmaskError):
+    exit_code = 11
+    http_status = 409
+    kind = "conflict"
+
+
+class StoreError(TrailmaskError):
+    exit_code = 12
+    http_status = 500
+    kind = "store"
+
+
+ALL_ERRORS: tuple[type[TrailmaskError], ...] = (
+    TrailmaskError,
+    UsageError,
+    ConfigError,
+    InputRejected,
+    NotFound,
+    AuthenticationError,
+    PermissionDenied,
+    QueryRejected,
+    QueryFailed,
+    QueryTimeout,
+    IntegrityError,
+    AuditError,
+    Conflict,
+    StoreError,
+)

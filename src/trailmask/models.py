@@ -1,0 +1,86 @@
+"""Plain data passed between layers (no behaviour, no I/O)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who is asking. ``via`` says how the identity was established (cli-owner, token, oidc)."""
+
+    name: str
+    role: str
+    via: str = "cli-owner"
+
+
+@dataclass
+class QueryResult:
+    """Rows of one query, already masked for ``role``."""
+
+    columns: list[str]
+    rows: list[dict[str, Any]]
+    role: str
+    truncated: bool = False
+    elapsed_ms: float = 0.0
+    masking_profile: str = ""
+    audit_id: str | None = None
+
+    @property
+    def row_count(self) -> int:
+        return len(self.rows)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "columns": self.columns,
+            "rows": self.rows,
+            "row_count": self.row_count,
+            "truncated": self.truncated,
+            "role": self.role,
+            "masking_profile": self.masking_profile,
+            "elapsed_ms": round(self.elapsed_ms, 3),
+            "audit_id": self.audit_id,
+        }
+
+
+@dataclass
+class FileOutcome:
+    """What happened to one input file: ``loaded``, ``skipped`` (already ingested) or ``rejected``."""
+
+    path: str
+    status: str
+    events: int = 0
+    new: int = 0
+    duplicates: int = 0
+    reason: str = ""
+
+
+@dataclass
+class IngestSummary:
+    """Totals of one ``ingest`` run."""
+
+    files: list[FileOutcome] = field(default_factory=list)
+    elapsed_s: float = 0.0
+
+    @property
+    def rejected(self) -> list[FileOutcome]:
+        return [f for f in self.files if f.status == "rejected"]
+
+    def totals(self) -> dict[str, int]:
+        return {
+            "files": len(self.files),
+            "files_loaded": sum(1 for f in self.files if f.status == "loaded"),
+            "files_skipped": sum(1 for f in self.files if f.status == "skipped"),
+            "files_rejected": len(self.rejected),
+            "events": sum(f.events for f in self.files),
+            "new_events": sum(f.new for f in self.files),
+            "duplicates": sum(f.duplicates for f in self.files),
+        }
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            **self.totals(),
+            "elapsed_s": round(self.elapsed_s, 3),
+            "rejected": [{"path": f.path, "reason": f.reason} for f in self.rejected],
+        }

@@ -1,0 +1,93 @@
+"""``run_query``: the one way SQL reaches data, for ad-hoc SQL and runbooks alike."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from trailmask.engines.duckdb.session import QuerySession
+from trailmask.errors import QueryFailed, TrailmaskError
+from trailmask.models import Actor, QueryResult
+from trailmask.service.auditing import record
+from trailmask.service.authz import authorize
+from trailmask.service.context import AppContext
+from trailmask.service.prepare import PreparedQuery, prepare
+
+
+@dataclass
+class QueryRequest:
+    """What to run. ``params`` are bound by name (``$name`` in the SQL), never pasted into it."""
+
+    sql: str
+    params: dict[str, Any] = field(default_factory=dict)
+    kind: str = "sql"  # "sql" (ad-hoc) or "runbook"
+    runbook_id: str | None = None
+    max_rows: int | None = None
+    timeout_s: float | None = None
+    unmasked: bool = False  # a break-glass run, allowed only with an approval
+
+
+def _execute(ctx: AppContext, actor: Actor, plan: PreparedQuery, request: QueryRequest) -> QueryResult:
+    settings = ctx.settings
+    max_rows = min(request.max_rows or settings.max_rows, settings.max_rows)
+    timeout = min(request.timeout_s or settings.query_timeout_s, settings.query_timeout_s)
+    with QuerySession(ctx.store, temp_tables=plan.temp_tables, memory_limit=settings.memory_limit) as session:
+        try:
+            rows = session.execute(plan.sql, plan.params, timeout_s=timeout, max_rows=max_rows)
+        except QueryFailed as exc:
+            if plan.raw_errors and hasattr(exc, "engine_message"):
+                raise QueryFailed(f"the engine could not run the query: {exc.engine_message}") from None
+            raise
+    records = [dict(zip(rows.columns, _jsonable_row(row), strict=True)) for row in rows.rows]
+    return QueryResult(
+        columns=rows.columns,
+        rows=records,
+        role=actor.role,
+        truncated=rows.truncated,
+        elapsed_ms=rows.elapsed_ms,
+        masking_profile=plan.profile,
+    )
+
+
+def _jsonable_row(row: tuple[Any, ...]) -> list[Any]:
+    return [_jsonable(value) for value in row]
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    if isinstance(value, bytes):
+        return value.hex()
+    if isinstance(value, str | int | float | bool) or value is None:
+        return value
+    return str(value)
+
+
+def run_query(ctx: AppContext, actor: Actor, request: QueryRequest) -> QueryResult:
+    """Authorize, prepare (sandbox + masking), execute, audit; the audit write precedes the answer."""
+    started = time.perf_counter()
+    try:
+        authorize(ctx, actor, request.kind, request.runbook_id, unmasked=request.unmasked)
+        plan = prepare(ctx, actor.role, request.sql, request.params, unmasked=request.unmasked)
+        result = _execute(ctx, actor, plan, request)
+    except TrailmaskError as exc:
+        record(ctx, actor, request, outcome=exc.kind, elapsed_ms=(time.perf_counter() - started) * 1000)
+        raise
+    result.audit_id = record(
+        ctx, actor, request, outcome="ok", elapsed_ms=result.elapsed_ms, rows=result.row_count, profile=plan.profile
+    )
+    return result
+
+
+def explain(ctx: AppContext, actor: Actor, sql: str) -> str:
+    """The SQL that would run for ``actor`` (keys are never part of it), after the same checks."""
+    request = QueryRequest(sql=sql, kind="explain")
+    authorize(ctx, actor, "sql", None)
+    plan = prepare(ctx, actor.role, sql, {})
+    record(ctx, actor, request, outcome="ok", elapsed_ms=0.0, profile=plan.profile)
+    return plan.sql

@@ -53,6 +53,7 @@ class FileOutcome:
     events: int = 0
     new: int = 0
     duplicates: int = 0
+    untimed: int = 0  # records kept without a usable eventTime (stored with NULL eventTime)
     reason: str = ""
 
 
@@ -76,6 +77,7 @@ class IngestSummary:
             "events": sum(f.events for f in self.files),
             "new_events": sum(f.new for f in self.files),
             "duplicates": sum(f.duplicates for f in self.files),
+            "untimed": sum(f.untimed for f in self.files),
         }
 
     def to_dict(self) -> dict[str, Any]:

@@ -118,7 +118,8 @@ INTERNAL_COLUMNS: dict[str, str] = {
 }
 
 # Fields a record must carry to be accepted as CloudTrail (eventTime is absent from some real
-# test data and is therefore optional; such rows have a NULL eventTime).
+# test data and is therefore optional; such rows have a NULL eventTime). CloudTrail Insights
+# records carry these inside ``insightDetails`` instead and are accepted for that reason.
 REQUIRED_FIELDS: tuple[str, ...] = ("eventSource", "eventName")
 
 # Free-form objects kept as JSON text.

@@ -37,8 +37,14 @@ def _print_summary(summary: IngestSummary, fmt: str) -> None:
 @click.command("ingest")
 @click.argument("sources", nargs=-1, required=True)
 @click.option("--progress/--no-progress", default=None, help="Progress bar (default: when stderr is a terminal).")
+@click.option(
+    "--batch-files",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Files per atomic batch (default 512, also capped at 64 MiB on disk per batch).",
+)
 @format_option
-def ingest_command(sources: tuple[str, ...], progress: bool | None, fmt: str | None) -> None:
+def ingest_command(sources: tuple[str, ...], progress: bool | None, batch_files: int | None, fmt: str | None) -> None:
     """Load CloudTrail files, folders (AWSLogs/... layout), JSON lines or LookupEvents output.
 
     Exit status: 0 when every file loaded (duplicates are not errors), 3 when any file was

@@ -9,5 +9,12 @@ from trailmask.models import Actor, IngestSummary
 from trailmask.service.context import AppContext
 
 
-def ingest(ctx: AppContext, actor: Actor, sources: Sequence[str], *, progress: Progress | None = None) -> IngestSummary:
-    return ingest_paths(ctx.store, sources, progress=progress)
+def ingest(
+    ctx: AppContext,
+    actor: Actor,
+    sources: Sequence[str],
+    *,
+    progress: Progress | None = None,
+    batch_files: int | None = None,
+) -> IngestSummary:
+    return ingest_paths(ctx.store, sources, progress=progress, batch_files=batch_files)

@@ -123,16 +123,16 @@ SELECT src,
   count(*) AS n,
   count(*) FILTER (WHERE json_type(rec) <> 'OBJECT') AS not_object,
   count(*) FILTER (WHERE json_type(rec) = 'OBJECT'
-                   AND ({" OR ".join(f"rec ->> '{f}' IS NULL" for f in REQUIRED_FIELDS)})) AS missing,
+                   AND ({" OR ".join(f"rec ->> '{f}' IS NULL" for f in REQUIRED_FIELDS)})
+                   AND json_type(rec, '$.insightDetails') IS DISTINCT FROM 'OBJECT') AS missing,
   count(*) FILTER (WHERE json_type(rec) = 'OBJECT' AND rec ->> 'eventName' IS NULL
                    AND (rec ->> 'eventname' IS NOT NULL OR rec ->> 'EventName' IS NOT NULL)) AS wrong_case,
-  count(*) FILTER (WHERE rec ->> 'eventTime' IS NOT NULL
-                   AND TRY_CAST(rec ->> 'eventTime' AS TIMESTAMP) IS NULL) AS bad_time
+  count(*) FILTER (WHERE TRY_CAST(rec ->> 'eventTime' AS TIMESTAMP) IS NULL) AS untimed
 FROM tm_stage GROUP BY src
 """
 
 
-def _validation_reason(n: int, not_object: int, missing: int, wrong_case: int, bad_time: int) -> str:
+def _validation_reason(n: int, not_object: int, missing: int, wrong_case: int) -> str:
     required = ", ".join(REQUIRED_FIELDS)
     if not_object:
         return f"not CloudTrail: {not_object} of {n} records are not JSON objects"
@@ -143,8 +143,6 @@ def _validation_reason(n: int, not_object: int, missing: int, wrong_case: int, b
         )
     if missing:
         return f"not CloudTrail: {missing} of {n} records lack a required field ({required})"
-    if bad_time:
-        return f"{bad_time} of {n} records have an eventTime that is not an ISO-8601 timestamp"
     return ""
 
 
@@ -172,18 +170,18 @@ def load_batch(conn: duckdb.DuckDBPyConnection, files: Sequence[InputFile], batc
 
 def _stage_and_validate(
     conn: duckdb.DuckDBPyConnection, files: Sequence[InputFile]
-) -> tuple[dict[str, str], dict[str, int]]:
+) -> tuple[dict[str, str], dict[str, tuple[int, int]]]:
     conn.execute("CREATE OR REPLACE TEMP TABLE tm_stage (src VARCHAR, rec JSON, k VARCHAR)")
     reasons = _stage_files(conn, files)
-    counts: dict[str, int] = {}
-    for src, n, *checks in conn.execute(_VALIDATE).fetchall():
-        counts[src] = n
-        reason = _validation_reason(n, *checks)
+    counts: dict[str, tuple[int, int]] = {}
+    for src, n, not_object, missing, wrong_case, untimed in conn.execute(_VALIDATE).fetchall():
+        counts[src] = (n, untimed)
+        reason = _validation_reason(n, not_object, missing, wrong_case)
         if reason:
             reasons[src] = reason
     for item in files:
         key = str(item.local)
-        if key not in reasons and not counts.get(key):
+        if key not in reasons and not counts.get(key, (0, 0))[0]:
             reasons[key] = "empty: no CloudTrail records in the file"
     return reasons, counts
 
@@ -193,7 +191,7 @@ def _insert(
     files: Sequence[InputFile],
     batch: str,
     reasons: dict[str, str],
-    counts: dict[str, int],
+    counts: dict[str, tuple[int, int]],
 ) -> list[FileOutcome]:
     conn.execute("CREATE OR REPLACE TEMP TABLE tm_reject (src VARCHAR)")
     if reasons:
@@ -224,8 +222,10 @@ def _insert(
         if key in reasons:
             outcomes.append(FileOutcome(item.source, "rejected", reason=reasons[key]))
             continue
-        total, new = counts.get(key, 0), new_counts.get(key, 0)
-        outcomes.append(FileOutcome(item.source, "loaded", events=total, new=new, duplicates=total - new))
+        (total, untimed), new = counts.get(key, (0, 0)), new_counts.get(key, 0)
+        outcomes.append(
+            FileOutcome(item.source, "loaded", events=total, new=new, duplicates=total - new, untimed=untimed)
+        )
     _record(conn, outcomes, batch)
     return outcomes
 

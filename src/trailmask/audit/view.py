@@ -1,0 +1,42 @@
+"""What goes into an entry, and what a reader of the log is shown.
+
+Written: parameters of secret type (or with secret-looking names) are replaced by ``[hidden]``
+before they reach the log; they are never recoverable. Shown: a reader without ``audit:raw``
+sees every entry with the values other people typed (parameter values, SQL text, justifications,
+comments, client addresses) replaced by ``[masked]``; names, roles, actions, outcomes, counts,
+fingerprints and SQL shapes (literals already removed) stay visible, which is what an access
+review needs.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+HIDDEN = "[hidden]"
+MASKED = "[masked]"
+_SECRET_NAME = re.compile(r"secret|password|passwd|credential|api[_-]?key|private", re.IGNORECASE)
+MASKED_FIELDS = ("sql", "justification", "comment", "client", "reason_text")
+MASKED_MAPPINGS = ("params",)
+
+
+def hide_secret_params(params: Mapping[str, Any], secret_names: Iterable[str] = ()) -> dict[str, Any]:
+    """Parameters as logged: secret-typed or secret-named values hidden."""
+    secret = set(secret_names)
+    return {name: HIDDEN if name in secret or _SECRET_NAME.search(name) else value for name, value in params.items()}
+
+
+def reader_view(entry: Mapping[str, Any], *, raw: bool) -> dict[str, Any]:
+    """The entry as shown to a reader; ``raw`` readers (``audit:raw``) see it as stored."""
+    shown = dict(entry)
+    if raw:
+        return shown
+    for name in MASKED_FIELDS:
+        if shown.get(name) not in (None, ""):
+            shown[name] = MASKED
+    for name in MASKED_MAPPINGS:
+        value = shown.get(name)
+        if isinstance(value, Mapping):
+            shown[name] = {k: v if v == HIDDEN else MASKED for k, v in value.items()}
+    return shown

@@ -62,9 +62,10 @@ def ingest_command(sources: tuple[str, ...], progress: bool | None, batch_files:
                 owner_actor("admin"),
                 sources,
                 progress=lambda done, total: bar.update(task, completed=done, total=total),
+                batch_files=batch_files,
             )
     else:
-        summary = ingest(ctx, owner_actor("admin"), sources)
+        summary = ingest(ctx, owner_actor("admin"), sources, batch_files=batch_files)
     _print_summary(summary, fmt)
     if summary.rejected:
         sys.exit(EXIT_REJECTED)

@@ -1,0 +1,157 @@
+// trailmask web UI: sign-in, hash router and header. Views live in views/*.js; every request goes
+// to the HTTP API with the user's token, and the server decides what the role may see and do.
+
+import { Api, tokenStore } from "./api.js";
+import { h, replace } from "./dom.js";
+import { auditView } from "./views/audit.js";
+import { runbookView } from "./views/runbook.js";
+import { runbooksView } from "./views/runbooks.js";
+import { signInView } from "./views/signin.js";
+import { sqlView } from "./views/sql.js";
+
+const main = document.getElementById("main");
+const nav = document.getElementById("nav");
+const who = document.getElementById("who");
+
+// Pages of the header; ``permission`` names the feature whose denial greys the link out.
+const PAGES = [
+  { hash: "#/runbooks", label: "Runbooks" },
+  { hash: "#/sql", label: "SQL", permission: "sql" },
+  { hash: "#/audit", label: "Audit", permission: "audit" },
+];
+
+// Permission names the server may use in whoami for a UI feature.
+const PERMISSION_NAMES = {
+  sql: ["sql", "ad_hoc_sql", "adhoc_sql", "query"],
+  audit: ["audit", "read_audit", "audit_read", "audit:read", "audit.read"],
+};
+
+/** Shared state handed to every view. */
+const app = {
+  api: null,
+  me: null,
+  denied: {}, // feature -> reason shown to the user
+  search: "",
+  sqlText: null,
+  prefill: null,
+  navigate(hash) {
+    if (location.hash === hash) route();
+    else location.hash = hash;
+  },
+  deny(feature, reason) {
+    app.denied[feature] = reason;
+    renderHeader();
+  },
+};
+
+/** What whoami says about a feature: true, false, or null when it does not list permissions. */
+function granted(me, feature) {
+  const perms = me && me.permissions;
+  if (!perms) return null;
+  const names = PERMISSION_NAMES[feature] || [feature];
+  if (Array.isArray(perms)) return names.some((n) => perms.includes(n));
+  if (typeof perms === "object") return names.some((n) => Boolean(perms[n]));
+  return null;
+}
+
+function applyPermissions(me) {
+  for (const feature of Object.keys(PERMISSION_NAMES)) {
+    if (granted(me, feature) === false) {
+      app.denied[feature] = `Your role '${me.role}' does not have the '${feature}' permission.`;
+    }
+  }
+}
+
+function renderHeader() {
+  if (!app.me) {
+    replace(nav);
+    replace(who);
+    return;
+  }
+  const current = location.hash.split("/").slice(0, 2).join("/") || "#/runbooks";
+  replace(
+    nav,
+    h(
+      "ul",
+      null,
+      PAGES.map((page) => {
+        const reason = page.permission && app.denied[page.permission];
+        return h(
+          "li",
+          null,
+          h(
+            "a",
+            { href: page.hash, "aria-current": current === page.hash ? "page" : null, class: reason ? "denied" : null, title: reason || null },
+            page.label,
+            reason ? h("span", { class: "visually-hidden" }, " (not available to your role)") : null,
+          ),
+        );
+      }),
+    ),
+  );
+  replace(
+    who,
+    h("span", { class: "who-name", title: app.me.via ? `signed in via ${app.me.via}` : null }, app.me.name),
+    h("span", { class: "role", "data-role": app.me.role }, app.me.role),
+    h("button", { type: "button", class: "link", onclick: signOut }, "Sign out"),
+  );
+}
+
+function safeDecode(text) {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
+}
+
+async function route() {
+  if (!app.me) return;
+  const hash = location.hash || "#/runbooks";
+  if (!hash.startsWith("#/")) return; // in-page anchors such as the skip link
+  renderHeader();
+  // Each visit renders into its own container, so a slow earlier view cannot overwrite a newer one.
+  const view = h("div", { class: "view" });
+  replace(main, view);
+  const [, page, ...rest] = hash.split("/");
+  if (page === "runbooks" && rest.length) await runbookView(app, view, safeDecode(rest.join("/")));
+  else if (page === "sql") sqlView(app, view);
+  else if (page === "audit") await auditView(app, view);
+  else await runbooksView(app, view);
+  const heading = view.isConnected ? view.querySelector("h1") : null;
+  if (heading) heading.focus({ preventScroll: true });
+}
+
+async function signIn(token) {
+  const api = new Api(token);
+  const me = await api.get("/api/whoami");
+  // Later 401s (token disabled or rotated) sign out; deferred so the failing view settles first.
+  api.onUnauthenticated = (error) => setTimeout(() => signOut(error), 0);
+  tokenStore.set(token);
+  Object.assign(app, { api, me, denied: {}, search: "", sqlText: null, prefill: null });
+  applyPermissions(me);
+  document.title = `trailmask · ${me.name}`;
+  if (!location.hash.startsWith("#/")) location.hash = "#/runbooks";
+  await route();
+}
+
+function signOut(reason) {
+  tokenStore.clear();
+  Object.assign(app, { api: null, me: null, denied: {} });
+  document.title = "trailmask";
+  renderHeader();
+  signInView(main, { onToken: signIn, reason: reason instanceof Error ? reason : null });
+}
+
+async function start() {
+  window.addEventListener("hashchange", route);
+  const token = tokenStore.get();
+  if (!token) return signOut();
+  try {
+    await signIn(token);
+  } catch (error) {
+    signOut(error);
+  }
+}
+
+start();

@@ -1,14 +1,74 @@
-"""Audit records for every data request (the hash-chained log lands with the server work)."""
+"""Audit records for every data request, written to the hash-chained log before the answer.
+
+``record`` is called by the query path for every request (allowed, denied, failed); ``record_event``
+by users, approvals, reveal and audit reads. Both raise AuditError when the entry cannot be
+written, so the request fails rather than answering unrecorded.
+
+What an entry holds (docs/audit.md): who (actor, via, role), what (action, runbook, parameters
+with secret-typed ones hidden, SQL fingerprint and shape, the SQL text only when the config says
+``audit: {store_sql_text: true}``), how it went (outcome, rows, masking profile, duration), and the
+approval and HTTP request it belongs to.
+"""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
+from trailmask.audit import AuditLog, entry_id, sql_fingerprint, sql_shape
+from trailmask.audit.view import hide_secret_params, reader_view
+from trailmask.errors import TrailmaskError
 from trailmask.models import Actor
+from trailmask.service.authz import current_grant, decide, require
 from trailmask.service.context import AppContext
 
 if TYPE_CHECKING:
     from trailmask.service.query import QueryRequest
+
+_REQUEST: ContextVar[Mapping[str, Any] | None] = ContextVar("trailmask_request_info", default=None)
+
+
+@contextmanager
+def request_info(**info: Any) -> Iterator[None]:
+    """Attach interface details (request id, client address) to the entries written in this block."""
+    token = _REQUEST.set(info)
+    try:
+        yield
+    finally:
+        _REQUEST.reset(token)
+
+
+def audit_options(ctx: AppContext) -> Mapping[str, Any]:
+    options = ctx.settings.extra.get("audit") or {}
+    return options if isinstance(options, Mapping) else {}
+
+
+def audit_log(ctx: AppContext) -> AuditLog:
+    """The store's audit log (``<db>.audit.jsonl`` unless ``audit: {path: ...}`` says otherwise)."""
+    log = ctx.cache.get("audit_log")
+    if isinstance(log, AuditLog):
+        return log
+    options = audit_options(ctx)
+    db = ctx.settings.db
+    path = Path(str(options["path"])) if options.get("path") else db.with_name(db.name + ".audit.jsonl")
+    key_file = Path(str(options["key_file"])) if options.get("key_file") else None
+    log = AuditLog(path, key_file=key_file)
+    ctx.cache["audit_log"] = log
+    return log
+
+
+def _who(actor: Actor) -> dict[str, Any]:
+    body: dict[str, Any] = {"actor": actor.name, "via": actor.via, "role": actor.role}
+    info = _REQUEST.get()
+    if info:
+        body.update({k: v for k, v in info.items() if v is not None})
+    grant = current_grant()
+    if grant:
+        body["approval"] = grant
+    return body
 
 
 def record(
@@ -21,4 +81,48 @@ def record(
     rows: int = 0,
     profile: str = "",
 ) -> str | None:
-    return None
+    """Append the entry for one query request; returns its id ("SEQ:HASH-PREFIX")."""
+    body = _who(actor)
+    body.update(
+        {
+            "action": request.kind,
+            "outcome": outcome,
+            "rows": rows,
+            "profile": profile,
+            "duration_ms": round(elapsed_ms, 3),
+            "sql_fingerprint": sql_fingerprint(request.sql),
+        }
+    )
+    if request.runbook_id:
+        body["runbook"] = request.runbook_id
+    if request.params:
+        body["params"] = hide_secret_params(request.params, getattr(request, "secret_params", ()) or ())
+    if request.unmasked:
+        body["unmasked"] = True
+    if request.kind != "runbook":
+        body["sql_shape"] = sql_shape(request.sql)
+        if audit_options(ctx).get("store_sql_text"):
+            body["sql"] = request.sql
+    return entry_id(audit_log(ctx).append(body))
+
+
+def record_event(ctx: AppContext, actor: Actor, action: str, *, outcome: str = "ok", **details: Any) -> str:
+    """Append an entry for a non-query action (user admin, approvals, reveal, audit read)."""
+    body = _who(actor)
+    body.update({"action": action, "outcome": outcome})
+    body.update({k: v for k, v in details.items() if v is not None})
+    return entry_id(audit_log(ctx).append(body))
+
+
+def read_entries(
+    ctx: AppContext, reader: Actor, *, limit: int = 100, before: int | None = None
+) -> list[dict[str, Any]]:
+    """Newest entries first, masked per the reader's role; the read itself is recorded first."""
+    try:
+        require(ctx, reader, "audit:read")
+    except TrailmaskError as exc:
+        record_event(ctx, reader, "audit.read", outcome=exc.kind)
+        raise
+    raw = decide(ctx, reader, "audit:raw").allowed
+    record_event(ctx, reader, "audit.read", limit=limit, before=before)
+    return [reader_view(entry, raw=raw) for entry in audit_log(ctx).newest(limit, before_seq=before)]

@@ -1,25 +1,127 @@
-"""Authorization of a request for an actor.
+"""Authorization of a request for an actor: rbac over the permissions of the actor's role.
 
-Interim rule set until rbac lands (the server work replaces the body of ``authorize`` with
-rbac.allowed() over the policy's role permissions): the three built-in roles exist; ``viewer``
-may run runbooks but not ad-hoc SQL.
+Permissions come from the policy (``service.policy.load_policy(ctx).roles[ROLE].permissions``);
+until a policy module provides them, and for built-in roles whose policy entry names none, the
+defaults below apply. Every denial is a PermissionDenied that names the missing permission and
+the rule that decided (rbac's reason), so "why was this denied?" has an answer.
+
+Unmasked (break-glass) runs need ``unmask`` or an approved request: service.approvals runs the
+approved query inside :func:`unmask_grant`, which this module checks.
 """
 
 from __future__ import annotations
 
-from trailmask.errors import PermissionDenied
+import importlib
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from typing import Any
+
+from trailmask.errors import NotFound, PermissionDenied
 from trailmask.models import Actor
+from trailmask.rbac import Decision, Resource, allowed
 from trailmask.service.context import AppContext
 
 BUILTIN_ROLES = ("admin", "investigator", "viewer")
+DEFAULT_PERMISSIONS: dict[str, tuple[str, ...]] = {
+    "admin": ("*",),
+    "investigator": ("runbook:*", "sql", "export", "unmask:request"),
+    "viewer": ("runbook:*",),
+}
 SQL_ACTIONS = ("sql", "explain")
+_GRANT: ContextVar[str | None] = ContextVar("trailmask_unmask_grant", default=None)
+
+
+@contextmanager
+def unmask_grant(approval_id: str) -> Iterator[None]:
+    """Within this block, one approved unmasked run may pass authorization (used by approvals)."""
+    token = _GRANT.set(approval_id)
+    try:
+        yield
+    finally:
+        _GRANT.reset(token)
+
+
+def current_grant() -> str | None:
+    """The approval id whose unmasked run is in progress, if any (recorded in the audit entry)."""
+    return _GRANT.get()
+
+
+def _policy_roles(ctx: AppContext) -> dict[str, Any] | None:
+    try:
+        module = importlib.import_module("trailmask.service.policy")
+    except ModuleNotFoundError as exc:
+        if exc.name != "trailmask.service.policy":
+            raise
+        return None
+    load = getattr(module, "load_policy", None)
+    if load is None:
+        return None
+    roles = getattr(load(ctx), "roles", None)
+    return dict(roles) if roles is not None else None
+
+
+def role_names(ctx: AppContext) -> list[str]:
+    roles = _policy_roles(ctx)
+    return sorted(roles) if roles is not None else list(BUILTIN_ROLES)
+
+
+def permissions_of(ctx: AppContext, role: str) -> tuple[str, ...] | None:
+    """The role's permission strings, or None when the role is not defined."""
+    roles = _policy_roles(ctx)
+    if roles is None:
+        return DEFAULT_PERMISSIONS.get(role)
+    if role not in roles:
+        return None
+    listed = getattr(roles[role], "permissions", None)
+    if listed is None and isinstance(roles[role], dict):
+        listed = roles[role].get("permissions")
+    if listed is None:
+        return DEFAULT_PERMISSIONS.get(role, ())
+    return tuple(str(p) for p in listed)
+
+
+def require_role(ctx: AppContext, role: str) -> tuple[str, ...]:
+    permissions = permissions_of(ctx, role)
+    if permissions is None:
+        known = ", ".join(role_names(ctx))
+        raise PermissionDenied(f"role {role!r} is not defined", hint=f"known roles: {known}")
+    return permissions
+
+
+def runbook_resource(ctx: AppContext, runbook_id: str) -> Resource:
+    """The runbook as an rbac resource (its tags grant ``runbook-tag:...``); unknown ids get no tags."""
+    tags: tuple[str, ...] = ()
+    try:
+        module = importlib.import_module("trailmask.service.runbooks")
+        runbook = module.get_runbook(ctx, runbook_id)
+        tags = tuple(str(t) for t in (getattr(runbook, "tags", None) or ()))
+    except (ModuleNotFoundError, AttributeError, NotFound):
+        pass
+    return Resource("runbook", runbook_id, tags)
+
+
+def decide(ctx: AppContext, actor: Actor, action: str, resource: Resource | None = None) -> Decision:
+    """The rbac decision for ``actor`` (raises PermissionDenied only for an undefined role)."""
+    return allowed(require_role(ctx, actor.role), action, resource)
+
+
+def require(ctx: AppContext, actor: Actor, action: str, resource: Resource | None = None) -> None:
+    """Raise PermissionDenied naming the missing permission unless ``actor`` may do ``action``."""
+    decision = decide(ctx, actor, action, resource)
+    if not decision.allowed:
+        raise PermissionDenied(f"role {actor.role!r} lacks permission {decision.missing!r}", hint=f"{decision.reason}")
 
 
 def authorize(ctx: AppContext, actor: Actor, action: str, runbook_id: str | None, *, unmasked: bool = False) -> None:
-    """Raise PermissionDenied naming the missing permission."""
-    if actor.role not in BUILTIN_ROLES:
-        raise PermissionDenied(f"role {actor.role!r} is not defined", hint=f"known roles: {', '.join(BUILTIN_ROLES)}")
-    if action in SQL_ACTIONS and actor.role == "viewer":
-        raise PermissionDenied("role 'viewer' lacks permission 'sql' (ad-hoc SQL)", hint="run a runbook instead")
-    if unmasked and actor.role != "admin":
-        raise PermissionDenied(f"role {actor.role!r} lacks permission 'unmask' without an approval")
+    """Raise PermissionDenied naming the missing permission (the query path's check)."""
+    if action in SQL_ACTIONS:
+        require(ctx, actor, "sql")
+    elif action == "runbook":
+        if not runbook_id:
+            raise PermissionDenied("a runbook run names no runbook")
+        require(ctx, actor, "runbook", runbook_resource(ctx, runbook_id))
+    else:
+        require(ctx, actor, action)
+    if unmasked and current_grant() is None:
+        require(ctx, actor, "unmask")

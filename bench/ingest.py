@@ -1,0 +1,103 @@
+"""Ingest benchmark: trailmask ingest vs DuckDB's own read_json -> table, same files, same run.
+
+Usage: .venv/bin/python bench/ingest.py [--events 100000 1000000] [--per-file 1000] [--out bench/out]
+
+For each size it writes a synthetic delivery tree (trailmask.synth, gzip Records files), then in
+separate child processes (so peak RSS is measured per contender) runs:
+  baseline   CREATE TABLE AS SELECT unnest(Records, max_depth := 2) FROM read_json(files) in DuckDB
+  trailmask  trailmask's ingest (validation, dedup keys, typed columns, raw record kept)
+and prints events/s, the ratio trailmask/baseline (time), and peak RSS of each.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+CHILD_BASELINE = """
+import duckdb, sys, time, json
+files = json.load(open(sys.argv[1]))
+conn = duckdb.connect(sys.argv[2])
+t = time.perf_counter()
+listing = "[" + ", ".join("'" + f + "'" for f in files) + "]"
+conn.execute(f"CREATE TABLE raw AS SELECT unnest(Records, max_depth := 2) FROM read_json({listing}, "
+             "union_by_name = true, maximum_object_size = 1073741824)")
+n = conn.execute("SELECT count(*) FROM raw").fetchone()[0]
+conn.close()
+print(json.dumps({"seconds": time.perf_counter() - t, "events": n}))
+"""
+
+CHILD_TRAILMASK = """
+import sys, time, json
+from pathlib import Path
+from trailmask.engines.duckdb.store import Store
+from trailmask.ingest.local import ingest_paths
+t = time.perf_counter()
+summary = ingest_paths(Store(Path(sys.argv[2])), [sys.argv[1]])
+print(json.dumps({"seconds": time.perf_counter() - t, "events": summary.totals()["new_events"]}))
+"""
+
+
+def run_child(code: str, *args: str) -> dict[str, float]:
+    """Run ``code`` in a fresh interpreter; returns its JSON line plus its peak RSS in MiB."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    out = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, check=True)
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    result: dict[str, float] = json.loads(out.stdout.strip().splitlines()[-1])
+    # ru_maxrss of children is the max over all children so far: report it only when it grew
+    result["peak_rss_mib"] = max(peak, before) / 1024
+    return result
+
+
+def bench_size(events: int, per_file: int, out: Path) -> dict[str, object]:
+    from trailmask.synth import write_delivery_tree
+
+    tree = out / f"tree-{events}"
+    if not tree.exists():
+        write_delivery_tree(tree, events, seed=11, events_per_file=per_file)
+    files = sorted(str(p) for p in tree.rglob("*.json.gz"))
+    listing = out / f"files-{events}.json"
+    listing.write_text(json.dumps(files))
+    results: dict[str, object] = {"events": events, "files": len(files)}
+    for name, code, arg in (("trailmask", CHILD_TRAILMASK, str(tree)), ("baseline", CHILD_BASELINE, str(listing))):
+        db = out / f"{name}-{events}.duckdb"
+        for suffix in ("", ".wal"):
+            Path(str(db) + suffix).unlink(missing_ok=True)
+        results[name] = run_child(code, arg, str(db))
+    base, ours = results["baseline"], results["trailmask"]
+    assert isinstance(base, dict) and isinstance(ours, dict)
+    results["ratio_time"] = round(ours["seconds"] / base["seconds"], 3)
+    return results
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--events", type=int, nargs="+", default=[100_000, 1_000_000])
+    parser.add_argument("--per-file", type=int, default=1000)
+    parser.add_argument("--out", type=Path, default=Path("bench/out"))
+    parser.add_argument("--keep", action="store_true", help="keep generated trees and stores")
+    args = parser.parse_args()
+    args.out.mkdir(parents=True, exist_ok=True)
+    for events in args.events:
+        result = bench_size(events, args.per_file, args.out)
+        ours, base = result["trailmask"], result["baseline"]
+        assert isinstance(ours, dict) and isinstance(base, dict)
+        print(
+            f"{events:>9} events in {result['files']} files: "
+            f"trailmask {ours['events'] / ours['seconds']:>9.0f} ev/s ({ours['seconds']:.2f} s, peak {ours['peak_rss_mib']:.0f} MiB) | "
+            f"duckdb read_json {base['events'] / base['seconds']:>9.0f} ev/s ({base['seconds']:.2f} s) | "
+            f"time ratio {result['ratio_time']:.2f}x"
+        )
+        print(json.dumps(result))
+    if not args.keep:
+        shutil.rmtree(args.out, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

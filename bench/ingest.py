@@ -13,11 +13,9 @@ from __future__ import annotations
 
 import argparse
 import json
-import resource
 import shutil
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 CHILD_BASELINE = """
@@ -30,7 +28,9 @@ conn.execute(f"CREATE TABLE raw AS SELECT unnest(Records, max_depth := 2) FROM r
              "union_by_name = true, maximum_object_size = 1073741824)")
 n = conn.execute("SELECT count(*) FROM raw").fetchone()[0]
 conn.close()
-print(json.dumps({"seconds": time.perf_counter() - t, "events": n}))
+import resource
+print(json.dumps({"seconds": time.perf_counter() - t, "events": n,
+                  "peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
 """
 
 CHILD_TRAILMASK = """
@@ -40,22 +40,20 @@ from trailmask.engines.duckdb.store import Store
 from trailmask.ingest.local import ingest_paths
 t = time.perf_counter()
 summary = ingest_paths(Store(Path(sys.argv[2])), [sys.argv[1]])
-print(json.dumps({"seconds": time.perf_counter() - t, "events": summary.totals()["new_events"]}))
+import resource
+print(json.dumps({"seconds": time.perf_counter() - t, "events": summary.totals()["new_events"],
+                  "peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
 """
 
 
 def run_child(code: str, *args: str) -> dict[str, float]:
-    """Run ``code`` in a fresh interpreter; returns its JSON line plus its peak RSS in MiB."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    """Run ``code`` in a fresh interpreter (its own peak RSS); returns its JSON result line."""
     out = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, check=True)
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     result: dict[str, float] = json.loads(out.stdout.strip().splitlines()[-1])
-    # ru_maxrss of children is the max over all children so far: report it only when it grew
-    result["peak_rss_mib"] = max(peak, before) / 1024
     return result
 
 
-def bench_size(events: int, per_file: int, out: Path) -> dict[str, object]:
+def bench_size(events: int, per_file: int, out: Path) -> dict[str, dict[str, float]]:
     from trailmask.synth import write_delivery_tree
 
     tree = out / f"tree-{events}"
@@ -64,16 +62,24 @@ def bench_size(events: int, per_file: int, out: Path) -> dict[str, object]:
     files = sorted(str(p) for p in tree.rglob("*.json.gz"))
     listing = out / f"files-{events}.json"
     listing.write_text(json.dumps(files))
-    results: dict[str, object] = {"events": events, "files": len(files)}
+    results: dict[str, dict[str, float]] = {"input": {"events": events, "files": len(files)}}
     for name, code, arg in (("trailmask", CHILD_TRAILMASK, str(tree)), ("baseline", CHILD_BASELINE, str(listing))):
         db = out / f"{name}-{events}.duckdb"
         for suffix in ("", ".wal"):
             Path(str(db) + suffix).unlink(missing_ok=True)
         results[name] = run_child(code, arg, str(db))
-    base, ours = results["baseline"], results["trailmask"]
-    assert isinstance(base, dict) and isinstance(ours, dict)
-    results["ratio_time"] = round(ours["seconds"] / base["seconds"], 3)
     return results
+
+
+def report(results: dict[str, dict[str, float]]) -> str:
+    ours, base, given = results["trailmask"], results["baseline"], results["input"]
+    ratio = ours["seconds"] / base["seconds"]
+    return (
+        f"{given['events']:>9.0f} events in {given['files']:.0f} files: "
+        f"trailmask {ours['events'] / ours['seconds']:>8.0f} ev/s ({ours['seconds']:.2f} s, "
+        f"peak RSS {ours['peak_rss_mib']:.0f} MiB) | duckdb read_json {base['events'] / base['seconds']:>8.0f} ev/s "
+        f"({base['seconds']:.2f} s, peak RSS {base['peak_rss_mib']:.0f} MiB) | time ratio {ratio:.2f}x"
+    )
 
 
 def main() -> None:
@@ -85,16 +91,9 @@ def main() -> None:
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
     for events in args.events:
-        result = bench_size(events, args.per_file, args.out)
-        ours, base = result["trailmask"], result["baseline"]
-        assert isinstance(ours, dict) and isinstance(base, dict)
-        print(
-            f"{events:>9} events in {result['files']} files: "
-            f"trailmask {ours['events'] / ours['seconds']:>9.0f} ev/s ({ours['seconds']:.2f} s, peak {ours['peak_rss_mib']:.0f} MiB) | "
-            f"duckdb read_json {base['events'] / base['seconds']:>9.0f} ev/s ({base['seconds']:.2f} s) | "
-            f"time ratio {result['ratio_time']:.2f}x"
-        )
-        print(json.dumps(result))
+        results = bench_size(events, args.per_file, args.out)
+        print(report(results))
+        print(json.dumps(results))
     if not args.keep:
         shutil.rmtree(args.out, ignore_errors=True)
 

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import duckdb
 
-from trailmask.engines.duckdb.types import record_structure_json, typed_select
+from trailmask.engines.duckdb.types import EVENT_FIELDS_AS_TEXT, ddl_type, record_structure_json, typed_select
 from trailmask.models import FileOutcome
 from trailmask.schema import REQUIRED_FIELDS
 
@@ -61,10 +61,11 @@ END
 
 
 def _stage_sql(paths: Sequence[Path], compression: str) -> str:
+    """Read, unwrap, key and parse every record once (json_transform gives all typed fields)."""
     listing = "[" + ", ".join(_literal(str(p)) for p in paths) + "]"
     return f"""
 INSERT INTO tm_stage
-SELECT src, rec, sha256(rec) AS k FROM (
+SELECT src, rec, sha256(rec) AS k, json_transform(rec, {_literal(record_structure_json())}) AS t FROM (
   SELECT src, json(unnest({_UNWRAP})) AS rec FROM (
     SELECT filename AS src, json AS doc
     FROM read_json_objects({listing}, format = 'auto', filename = true,
@@ -118,16 +119,18 @@ def _stage_one_by_one(conn: duckdb.DuckDBPyConnection, paths: Sequence[Path], co
     return failures
 
 
+# Checks use the parsed struct ``t``; the raw text is parsed again only for the rare rows that
+# lack eventName (CASE evaluates its branch only for the rows that need it).
+_MISSING = " OR ".join(f"t.{f} IS NULL" for f in REQUIRED_FIELDS)
 _VALIDATE = f"""
 SELECT src,
   count(*) AS n,
-  count(*) FILTER (WHERE json_type(rec) <> 'OBJECT') AS not_object,
-  count(*) FILTER (WHERE json_type(rec) = 'OBJECT'
-                   AND ({" OR ".join(f"rec ->> '{f}' IS NULL" for f in REQUIRED_FIELDS)})
-                   AND json_type(rec, '$.insightDetails') IS DISTINCT FROM 'OBJECT') AS missing,
-  count(*) FILTER (WHERE json_type(rec) = 'OBJECT' AND rec ->> 'eventName' IS NULL
-                   AND (rec ->> 'eventname' IS NOT NULL OR rec ->> 'EventName' IS NOT NULL)) AS wrong_case,
-  count(*) FILTER (WHERE TRY_CAST(rec ->> 'eventTime' AS TIMESTAMP) IS NULL) AS untimed
+  count(*) FILTER (WHERE CASE WHEN t.eventName IS NULL THEN json_type(rec) <> 'OBJECT' ELSE false END) AS not_object,
+  count(*) FILTER (WHERE ({_MISSING}) AND t.insightDetails IS NULL) AS missing,
+  count(*) FILTER (WHERE CASE WHEN t.eventName IS NULL
+                         THEN json_exists(rec, '$.eventname') OR json_exists(rec, '$.EventName')
+                         ELSE false END) AS wrong_case,
+  count(*) FILTER (WHERE TRY_CAST(t.eventTime AS TIMESTAMP) IS NULL) AS untimed
 FROM tm_stage GROUP BY src
 """
 
@@ -171,7 +174,9 @@ def load_batch(conn: duckdb.DuckDBPyConnection, files: Sequence[InputFile], batc
 def _stage_and_validate(
     conn: duckdb.DuckDBPyConnection, files: Sequence[InputFile]
 ) -> tuple[dict[str, str], dict[str, tuple[int, int]]]:
-    conn.execute("CREATE OR REPLACE TEMP TABLE tm_stage (src VARCHAR, rec JSON, k VARCHAR)")
+    conn.execute(
+        f"CREATE OR REPLACE TEMP TABLE tm_stage (src VARCHAR, rec JSON, k VARCHAR, t {ddl_type(EVENT_FIELDS_AS_TEXT)})"
+    )
     reasons = _stage_files(conn, files)
     counts: dict[str, tuple[int, int]] = {}
     for src, n, not_object, missing, wrong_case, untimed in conn.execute(_VALIDATE).fetchall():
@@ -198,7 +203,7 @@ def _insert(
         conn.executemany("INSERT INTO tm_reject VALUES (?)", [[r] for r in reasons])
     conn.execute(
         """CREATE OR REPLACE TEMP TABLE tm_marked AS
-        SELECT s.src, s.rec, s.k,
+        SELECT s.src, s.rec, s.k, s.t,
                (row_number() OVER (PARTITION BY s.k ORDER BY s.src) = 1 AND e.tm_event_key IS NULL) AS is_new
         FROM tm_stage s
         LEFT JOIN (SELECT DISTINCT tm_event_key FROM events) e ON e.tm_event_key = s.k
@@ -211,8 +216,7 @@ def _insert(
     conn.execute(
         f"""INSERT INTO events
         SELECT {columns}, m.k, m.rec, n.source, ?, now()::TIMESTAMP
-        FROM (SELECT src, k, rec, json_transform(rec, {_literal(record_structure_json())}) AS t
-              FROM tm_marked WHERE is_new) m
+        FROM (SELECT * FROM tm_marked WHERE is_new) m
         JOIN tm_names n ON n.src = m.src""",
         [batch],
     )

@@ -6,7 +6,7 @@ import json
 
 from trailmask.schema import EVENT_FIELDS, INTERNAL_COLUMNS, FieldType
 
-_SCALARS = {"STRING": "VARCHAR", "BOOLEAN": "BOOLEAN", "TIMESTAMP": "TIMESTAMP", "JSON": "JSON"}
+_SCALARS = {"STRING": "VARCHAR", "BOOLEAN": "BOOLEAN", "TIMESTAMP": "TIMESTAMP", "JSON": "JSON", "VARCHAR": "VARCHAR"}
 
 
 def quote(name: str) -> str:
@@ -23,13 +23,17 @@ def ddl_type(ftype: FieldType) -> str:
     return _SCALARS[ftype]
 
 
-def transform_structure(ftype: FieldType) -> object:
+def transform_structure(ftype: FieldType) -> FieldType:
     """The json_transform structure: strings and JSON read as text, typed columns cast later."""
     if isinstance(ftype, dict):
         return {k: transform_structure(v) for k, v in ftype.items()}
     if isinstance(ftype, list):
         return [transform_structure(ftype[0])]
     return "JSON" if ftype == "JSON" else "VARCHAR"
+
+
+# The record as json_transform yields it: strings for scalars (typed later with TRY_CAST).
+EVENT_FIELDS_AS_TEXT: dict[str, FieldType] = {k: transform_structure(v) for k, v in EVENT_FIELDS.items()}
 
 
 def events_ddl(table: str = "events") -> str:

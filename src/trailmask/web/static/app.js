@@ -3,6 +3,7 @@
 
 import { Api, tokenStore } from "./api.js";
 import { h, replace } from "./dom.js";
+import { permits } from "./permissions.js";
 import { auditView } from "./views/audit.js";
 import { runbookView } from "./views/runbook.js";
 import { runbooksView } from "./views/runbooks.js";
@@ -20,11 +21,8 @@ const PAGES = [
   { hash: "#/audit", label: "Audit", permission: "audit" },
 ];
 
-// Permission names the server may use in whoami for a UI feature.
-const PERMISSION_NAMES = {
-  sql: ["sql", "ad_hoc_sql", "adhoc_sql", "query"],
-  audit: ["audit", "read_audit", "audit_read", "audit:read", "audit.read"],
-};
+// Permission a UI feature needs, in the vocabulary of trailmask.rbac (docs/auth.md).
+const FEATURE_PERMISSION = { sql: "sql", audit: "audit:read" };
 
 /** Shared state handed to every view. */
 const app = {
@@ -33,7 +31,7 @@ const app = {
   denied: {}, // feature -> reason shown to the user
   search: "",
   sqlText: null,
-  prefill: null,
+  prefill: null, // {id, params} for the next runbook form (kept in memory, never in the URL)
   navigate(hash) {
     if (location.hash === hash) route();
     else location.hash = hash;
@@ -47,17 +45,14 @@ const app = {
 /** What whoami says about a feature: true, false, or null when it does not list permissions. */
 function granted(me, feature) {
   const perms = me && me.permissions;
-  if (!perms) return null;
-  const names = PERMISSION_NAMES[feature] || [feature];
-  if (Array.isArray(perms)) return names.some((n) => perms.includes(n));
-  if (typeof perms === "object") return names.some((n) => Boolean(perms[n]));
-  return null;
+  if (!Array.isArray(perms)) return null;
+  return permits(perms, FEATURE_PERMISSION[feature]);
 }
 
 function applyPermissions(me) {
-  for (const feature of Object.keys(PERMISSION_NAMES)) {
+  for (const [feature, permission] of Object.entries(FEATURE_PERMISSION)) {
     if (granted(me, feature) === false) {
-      app.denied[feature] = `Your role '${me.role}' does not have the '${feature}' permission.`;
+      app.denied[feature] = `Your role '${me.role}' lacks the '${permission}' permission.`;
     }
   }
 }
@@ -93,7 +88,7 @@ function renderHeader() {
     who,
     h("span", { class: "who-name", title: app.me.via ? `signed in via ${app.me.via}` : null }, app.me.name),
     h("span", { class: "role", "data-role": app.me.role }, app.me.role),
-    h("button", { type: "button", class: "link", onclick: signOut }, "Sign out"),
+    h("button", { type: "button", class: "link", onclick: signOutClicked }, "Sign out"),
   );
 }
 
@@ -133,6 +128,11 @@ async function signIn(token) {
   document.title = `trailmask · ${me.name}`;
   if (!location.hash.startsWith("#/")) location.hash = "#/runbooks";
   await route();
+}
+
+function signOutClicked() {
+  history.replaceState(null, "", location.pathname);
+  signOut();
 }
 
 function signOut(reason) {

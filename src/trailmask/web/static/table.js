@@ -36,17 +36,21 @@ function downloads(name, columns, rows) {
   );
 }
 
-function tableRows(tbody, columns, rows, from, to) {
+function tableRows(tbody, columns, rows, from, to, rowActions) {
   for (const row of rows.slice(from, to)) {
-    tbody.appendChild(h("tr", null, columns.map((c) => h("td", null, renderValue(row[c])))));
+    const cells = columns.map((c) => h("td", null, renderValue(row[c])));
+    if (rowActions) cells.push(h("td", { class: "row-actions" }, rowActions(row)));
+    tbody.appendChild(h("tr", null, cells));
   }
 }
 
 /**
  * Render ``result`` ({columns, rows, row_count, truncated, role, masking_profile, elapsed_ms,
- * audit_id}); ``name`` names the downloaded files; ``caption`` labels the table for screen readers.
+ * audit_id}); ``name`` names the downloaded files; ``caption`` labels the table for screen readers;
+ * ``rowActions(row)`` adds a last cell of buttons; ``columnHelp`` maps a column to its description.
  */
-export function renderResult(result, { name = "result", caption = "Result", download = true } = {}) {
+export function renderResult(result, options = {}) {
+  const { name = "result", caption = "Result", download = true, rowActions = null, columnHelp = {} } = options;
   const rows = Array.isArray(result.rows) ? result.rows : [];
   const columns = columnsOf(result);
   const section = h("section", { class: "result", "aria-label": caption });
@@ -67,23 +71,27 @@ export function renderResult(result, { name = "result", caption = "Result", down
     "table",
     { class: "grid" },
     h("caption", { class: "visually-hidden" }, caption),
-    h("thead", null, h("tr", null, columns.map((c) => h("th", { scope: "col" }, c)))),
+    h(
+      "thead",
+      null,
+      h("tr", null, columns.map((c) => h("th", { scope: "col", title: columnHelp[c] || null }, c)), rowActions ? h("th", { scope: "col" }, "Follow up") : null),
+    ),
     tbody,
   );
-  tableRows(tbody, columns, rows, 0, PAGE);
+  tableRows(tbody, columns, rows, 0, PAGE, rowActions);
   section.appendChild(h("div", { class: "grid-wrap", tabindex: "0", role: "region", "aria-label": `${caption} table` }, table));
-  if (rows.length > PAGE) section.appendChild(moreButton(tbody, columns, rows));
+  if (rows.length > PAGE) section.appendChild(moreButton(tbody, columns, rows, rowActions));
   return section;
 }
 
-function moreButton(tbody, columns, rows) {
+function moreButton(tbody, columns, rows, rowActions) {
   const holder = h("p", { class: "more" });
   let shown = PAGE;
   const button = h("button", { type: "button" });
   const label = () => `Show more (${shown.toLocaleString()} of ${rows.length.toLocaleString()} rows shown)`;
   button.textContent = label();
   button.addEventListener("click", () => {
-    tableRows(tbody, columns, rows, shown, shown + PAGE);
+    tableRows(tbody, columns, rows, shown, shown + PAGE, rowActions);
     shown = Math.min(shown + PAGE, rows.length);
     if (shown >= rows.length) replace(holder, `All ${rows.length.toLocaleString()} rows shown.`);
     else button.textContent = label();

@@ -12,7 +12,7 @@ const MASK_SHAPES = [
   // redactions and partial keys: a run of X, * or • with the visible part around it
   String.raw`[A-Za-z0-9.:/_-]*(?:X{3,}|\*{3,}|•{3,})[A-Za-z0-9.:/_*•X-]*`,
   // explicit redaction markers
-  String.raw`\[(?:REDACTED|MASKED)[^\]]*\]|<(?:redacted|masked)>|\bREDACTED\b`,
+  String.raw`\[(?:REDACTED|MASKED|HIDDEN|redacted|masked|hidden)[^\]]*\]|<(?:redacted|masked|hidden)>|\bREDACTED\b`,
 ];
 const MASK_RE = new RegExp(MASK_SHAPES.join("|"), "g");
 

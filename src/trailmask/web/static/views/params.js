@@ -9,6 +9,7 @@ const PLACEHOLDERS = {
   ip: "203.0.113.7",
   cidr: "203.0.113.0/24",
   account_id: "123456789012",
+  access_key_id: "AKIAIOSFODNN7EXAMPLE",
   arn: "arn:aws:iam::123456789012:user/alice",
   list: "one value per line (or comma-separated)",
 };
@@ -41,17 +42,20 @@ function control(param, id, describedBy) {
     if (!param.required && !current) options.unshift(h("option", { value: "" }, "(not set)"));
     return h("select", common, options);
   }
-  if (type === "list") return h("textarea", { ...common, rows: "3", placeholder: PLACEHOLDERS.list, value: displayDefault(param) });
+  if (type === "list") return h("textarea", { ...common, rows: "3", placeholder: param.example || PLACEHOLDERS.list, value: displayDefault(param) });
   const attrs = { ...common, type: "text", value: displayDefault(param), autocomplete: "off", spellcheck: "false" };
   if (type === "int" || type === "integer") Object.assign(attrs, { inputmode: "numeric" });
-  attrs.placeholder = PLACEHOLDERS[type] || null;
+  attrs.placeholder = param.example || PLACEHOLDERS[type] || null;
   return h("input", attrs);
 }
 
 function constraints(param) {
   const parts = [];
-  if (param.min !== undefined && param.min !== null) parts.push(`min ${param.min}`);
-  if (param.max !== undefined && param.max !== null) parts.push(`max ${param.max}`);
+  const min = param.minimum ?? param.min;
+  const max = param.maximum ?? param.max;
+  if (min !== undefined && min !== null) parts.push(`min ${min}`);
+  if (max !== undefined && max !== null) parts.push(`max ${max}`);
+  if (param.items) parts.push(`items ${param.items}`);
   if (param.pattern) parts.push(`pattern ${param.pattern}`);
   if (param.default !== undefined && param.default !== null) parts.push(`default ${displayDefault(param).replace(/\n/g, ", ")}`);
   return parts.join(" · ");

@@ -1,0 +1,58 @@
+"""``create_app(ctx)``: the FastAPI application of ``trailmask serve``.
+
+Routes live in routes_*.py (one concept each); the web UI (trailmask.web) is mounted at ``/``
+after every API route, so an API path can never be shadowed by a static file.
+"""
+
+from __future__ import annotations
+
+import importlib
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from trailmask import __version__
+from trailmask.api import errors, routes_core, routes_users
+from trailmask.api.limits import BodyLimit
+from trailmask.api.state import ApiState
+from trailmask.service.context import AppContext
+
+DESCRIPTION = """\
+Investigate CloudTrail logs; every role sees only what it may.
+
+Send `Authorization: Bearer TOKEN` (an API token from `trailmask user add`, or an OpenID Connect
+JWT when configured) on every route but `/healthz`. Errors have one shape:
+`{"error": KIND, "message": ..., "hint": ...}`.
+"""
+
+
+def _web_dir() -> Path | None:
+    """The static web UI folder when the trailmask.web package is installed (the mount point for `/`)."""
+    try:
+        web = importlib.import_module("trailmask.web")
+    except ModuleNotFoundError:
+        return None
+    folder = getattr(web, "STATIC_DIR", None)
+    return Path(folder) if folder and (Path(folder) / "index.html").is_file() else None
+
+
+def create_app(ctx: AppContext) -> FastAPI:
+    """The HTTP API over one AppContext (one store, one policy, one audit log)."""
+    state = ApiState(ctx)
+    app = FastAPI(
+        title="trailmask",
+        version=__version__,
+        description=DESCRIPTION,
+        docs_url=None,
+        redoc_url=None,
+    )
+    app.state.trailmask = state
+    errors.install(app)
+    app.add_middleware(BodyLimit, max_bytes=state.options.max_body_bytes)
+    for module in (routes_core, routes_users):
+        app.include_router(module.router)
+    web = _web_dir()
+    if web is not None:
+        app.mount("/", StaticFiles(directory=web, html=True), name="web")
+    return app

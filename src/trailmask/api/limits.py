@@ -1,0 +1,130 @@
+"""Limits that keep one client from taking the server: body size, rate per token, query slots.
+
+- ``BodyLimit``: ASGI middleware; a declared ``Content-Length`` over the limit, or a streamed
+  body that grows past it, gets 413 before any route runs.
+- ``RateLimiter``: a token bucket per identity (the token's user, or the client address for
+  unauthenticated requests): ``per_second`` sustained, ``burst`` at once; 429 with Retry-After.
+- ``QueryGate``: at most ``max_concurrent`` queries touch the store at once (the machine's cores
+  and DuckDB memory are the limit); others wait up to ``queue_wait_s`` in the event loop, then 503.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+import anyio
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from trailmask.api.errors import RateLimited, RequestTooLarge, ServerBusy, error_response
+
+
+class BodyLimit:
+    """Refuse request bodies larger than ``max_bytes`` (413, the one error shape)."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        too_large = RequestTooLarge(
+            f"the request body is larger than {self.max_bytes} bytes", hint="send a shorter query or fewer parameters"
+        )
+        for name, value in scope.get("headers", []):
+            if name == b"content-length" and value.isdigit() and int(value) > self.max_bytes:
+                await error_response(too_large)(scope, receive, send)
+                return
+        seen = 0
+        started = False
+
+        async def limited_receive() -> Message:
+            nonlocal seen
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > self.max_bytes:
+                    raise too_large
+            return message
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, limited_receive, tracking_send)
+        except RequestTooLarge:
+            if not started:
+                await error_response(too_large)(scope, receive, send)
+
+
+class RateLimiter:
+    """Token buckets keyed by identity; thread-safe, memory bounded by pruning idle buckets."""
+
+    def __init__(self, per_second: float, burst: int) -> None:
+        self.rate = per_second
+        self.burst = max(1, burst)
+        self._buckets: dict[str, tuple[float, float]] = {}
+        self._lock = threading.Lock()
+
+    def check(self, key: str) -> None:
+        now = time.monotonic()
+        with self._lock:
+            tokens, stamp = self._buckets.get(key, (float(self.burst), now))
+            tokens = min(float(self.burst), tokens + (now - stamp) * self.rate)
+            if tokens < 1.0:
+                self._buckets[key] = (tokens, now)
+                wait = (1.0 - tokens) / self.rate if self.rate > 0 else 60.0
+                raise RateLimited(
+                    f"rate limit of {self.rate:g} requests/s reached", retry_after_s=math.ceil(wait), hint="slow down"
+                )
+            self._buckets[key] = (tokens - 1.0, now)
+            if len(self._buckets) > 10_000:
+                idle = [k for k, (_, t) in self._buckets.items() if now - t > 600]
+                for k in idle:
+                    del self._buckets[k]
+
+
+class QueryGate:
+    """Bound concurrent store work; a waiting query that cannot start in time gets 503."""
+
+    def __init__(self, max_concurrent: int, queue_wait_s: float) -> None:
+        self.max_concurrent = max(1, max_concurrent)
+        self.queue_wait_s = queue_wait_s
+        self._limiter: anyio.CapacityLimiter | None = None
+
+    @property
+    def limiter(self) -> anyio.CapacityLimiter:
+        if self._limiter is None:  # created lazily inside the running event loop
+            self._limiter = anyio.CapacityLimiter(self.max_concurrent)
+        return self._limiter
+
+    @asynccontextmanager
+    async def slot(self) -> AsyncIterator[None]:
+        try:
+            with anyio.fail_after(self.queue_wait_s):
+                await self.limiter.acquire()
+        except TimeoutError:
+            raise ServerBusy(
+                f"all {self.max_concurrent} query slots stayed busy for {self.queue_wait_s:g} s",
+                hint="retry later",
+            ) from None
+        try:
+            yield
+        finally:
+            self.limiter.release()
+
+    def stats(self) -> dict[str, Any]:
+        limiter = self.limiter
+        return {
+            "max_concurrent": self.max_concurrent,
+            "busy": limiter.borrowed_tokens,
+            "waiting": limiter.statistics().tasks_waiting,
+        }

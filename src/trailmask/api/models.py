@@ -1,0 +1,112 @@
+"""Request and response bodies of the HTTP API (they make /openapi.json)."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+MAX_SQL_CHARS = 100_000
+
+
+class SqlBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    sql: str = Field(min_length=1, max_length=MAX_SQL_CHARS, description="One SELECT over `events`.")
+    max_rows: int | None = Field(default=None, ge=1, le=1_000_000, description="Capped by the server's max_rows.")
+    timeout_s: float | None = Field(default=None, gt=0, le=3600, description="Capped by the server's query_timeout.")
+
+
+class RunBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    params: dict[str, Any] = Field(default_factory=dict, description="Runbook parameters by name.")
+    max_rows: int | None = Field(default=None, ge=1, le=1_000_000)
+
+
+class QueryResultBody(BaseModel):
+    columns: list[str]
+    rows: list[dict[str, Any]]
+    row_count: int
+    truncated: bool
+    role: str
+    masking_profile: str
+    elapsed_ms: float
+    audit_id: str | None
+
+
+class Health(BaseModel):
+    status: Literal["ok"]
+    version: str
+
+
+class WhoAmI(BaseModel):
+    name: str
+    role: str
+    via: str
+    permissions: list[str]
+
+
+class AuditPage(BaseModel):
+    columns: list[str]
+    entries: list[dict[str, Any]]
+    next_before: int | None = Field(description="Pass as `before` for older entries; null at the start.")
+
+
+class UserBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str = Field(min_length=1, max_length=128)
+    role: str = Field(min_length=1, max_length=128)
+
+
+class UserInfo(BaseModel):
+    name: str
+    role: str
+    status: str
+    token_id: str
+    created_at: str
+    rotated_at: str | None
+
+
+class UserWithToken(BaseModel):
+    name: str
+    role: str
+    token: str = Field(description="Shown once; only its hash is stored.")
+
+
+class UserList(BaseModel):
+    users: list[UserInfo]
+
+
+class ApprovalRequestBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    kind: Literal["sql", "runbook"]
+    sql: str | None = Field(default=None, min_length=1, max_length=MAX_SQL_CHARS)
+    runbook: str | None = Field(default=None, min_length=1, max_length=200)
+    params: dict[str, Any] = Field(default_factory=dict)
+    justification: str = Field(min_length=10, max_length=2000, description="Why the unmasked data is needed.")
+
+
+class DecisionBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    comment: str = Field(default="", max_length=2000)
+
+
+class Approval(BaseModel):
+    id: str
+    requester: str
+    requester_role: str
+    kind: str
+    runbook: str | None
+    sql: str | None
+    params: dict[str, Any]
+    justification: str
+    status: str
+    created_at: str
+    decided_by: str | None
+    decided_at: str | None
+    comment: str | None
+    executed_at: str | None
+    audit_id: str | None
+
+
+class ApprovalList(BaseModel):
+    approvals: list[Approval]

@@ -1,0 +1,84 @@
+"""Core routes: health, whoami, ad-hoc SQL and the audit log."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Request
+
+from trailmask import __version__
+from trailmask.api.auth import current_actor
+from trailmask.api.errors import responses
+from trailmask.api.models import AuditPage, Health, QueryResultBody, SqlBody, WhoAmI
+from trailmask.api.state import api_state, in_thread
+from trailmask.models import Actor, QueryResult
+from trailmask.service.auditing import read_entries
+from trailmask.service.authz import require_role
+from trailmask.service.query import QueryRequest, run_query
+
+router = APIRouter()
+CurrentActor = Annotated[Actor, Depends(current_actor)]
+AUDIT_COLUMNS = [
+    "seq",
+    "ts",
+    "actor",
+    "via",
+    "role",
+    "action",
+    "outcome",
+    "runbook",
+    "params",
+    "sql_fingerprint",
+    "sql_shape",
+    "rows",
+    "profile",
+    "duration_ms",
+    "approval",
+    "client",
+    "hash",
+]
+
+
+@router.get("/healthz", response_model=Health, tags=["server"])
+async def healthz() -> Health:
+    """Liveness: the server answers (no credentials needed, nothing about the data)."""
+    return Health(status="ok", version=__version__)
+
+
+@router.get("/api/whoami", response_model=WhoAmI, tags=["identity"], responses=responses(401, 403, 429, 503))
+async def whoami(request: Request, actor: CurrentActor) -> WhoAmI:
+    """Who the token belongs to, its role and the role's permission strings."""
+    permissions = await in_thread(request, require_role, api_state(request).ctx, actor.role)
+    return WhoAmI(name=actor.name, role=actor.role, via=actor.via, permissions=list(permissions))
+
+
+def _result(result: QueryResult) -> QueryResultBody:
+    return QueryResultBody(**result.to_dict())
+
+
+@router.post(
+    "/api/sql",
+    response_model=QueryResultBody,
+    tags=["query"],
+    responses=responses(400, 401, 403, 408, 413, 422, 429, 503),
+)
+async def sql(request: Request, body: SqlBody, actor: CurrentActor) -> QueryResultBody:
+    """Run one SELECT through the caller's role's masked view (needs permission `sql`)."""
+    query = QueryRequest(sql=body.sql, max_rows=body.max_rows, timeout_s=body.timeout_s)
+    result = await in_thread(request, run_query, api_state(request).ctx, actor, query, store=True)
+    return _result(result)
+
+
+@router.get("/api/audit", response_model=AuditPage, tags=["audit"], responses=responses(400, 401, 403, 429, 503))
+async def audit(
+    request: Request,
+    actor: CurrentActor,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    before: Annotated[int | None, Query(ge=1, description="Only entries with seq below this.")] = None,
+) -> AuditPage:
+    """Newest audit entries first, masked per the reader's role (needs `audit:read`)."""
+    entries = await in_thread(request, read_entries, api_state(request).ctx, actor, limit=limit, before=before)
+    # the first entry is this read itself; the page starts after it when paging
+    seqs = [int(e["seq"]) for e in entries if isinstance(e.get("seq"), int)]
+    next_before = min(seqs) if len(entries) >= limit and seqs and min(seqs) > 1 else None
+    return AuditPage(columns=AUDIT_COLUMNS, entries=entries, next_before=next_before)

@@ -18,7 +18,7 @@ import duckdb
 from trailmask.engines.duckdb.types import events_ddl
 from trailmask.errors import StoreError
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 MIGRATIONS: dict[int, list[str]] = {
     1: [
@@ -29,6 +29,13 @@ MIGRATIONS: dict[int, list[str]] = {
             duplicates BIGINT, ingested_at TIMESTAMP)""",
         """CREATE TABLE IF NOT EXISTS tm_rejections (
             source VARCHAR, reason VARCHAR, batch VARCHAR, rejected_at TIMESTAMP)""",
+    ],
+    # S3 incremental sync: one row per object already taken (loaded or rejected), written only
+    # after the batch that read it committed (see trailmask.ingest.s3_state).
+    2: [
+        """CREATE TABLE IF NOT EXISTS tm_s3_objects (
+            bucket VARCHAR, key VARCHAR, etag VARCHAR, size BIGINT, status VARCHAR,
+            batch VARCHAR, recorded_at TIMESTAMP, PRIMARY KEY (bucket, key))""",
     ],
 }
 

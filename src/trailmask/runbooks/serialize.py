@@ -1,0 +1,85 @@
+"""Runbooks as JSON-ready dictionaries: the one shape for ``runbook list/show --format json`` and the API.
+
+``summary`` is what a catalogue needs (id, title, tags, parameters); ``detail`` adds the
+documentation, SQL, output contract, follow-ups and fixture names. Fixture events are not
+included (they can be large); ``runbook test`` runs them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from datetime import timedelta
+from typing import Any
+
+from trailmask.runbooks.model import Parameter, Runbook
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, timedelta):
+        return str(value)
+    if isinstance(value, tuple | list):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    return value
+
+
+def parameter_dict(param: Parameter) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "name": param.name,
+        "type": param.type,
+        "description": param.description,
+        "required": param.required,
+        "default": _plain(param.default),
+    }
+    optional = {
+        "pattern": param.pattern,
+        "minimum": param.minimum,
+        "maximum": param.maximum,
+        "max_length": param.max_length,
+        "values": list(param.values) or None,
+        "items": param.items,
+        "example": param.example,
+    }
+    body.update({k: _plain(v) for k, v in optional.items() if v is not None})
+    if param.window:
+        body["window"] = True
+    return body
+
+
+def summary(runbook: Runbook) -> dict[str, Any]:
+    return {
+        "id": runbook.id,
+        "title": runbook.title,
+        "severity": runbook.severity,
+        "version": runbook.version,
+        "tags": list(runbook.tags),
+        "parameters": [parameter_dict(p) for p in runbook.parameters],
+        "origin": runbook.origin,
+    }
+
+
+def detail(runbook: Runbook) -> dict[str, Any]:
+    body = summary(runbook)
+    body.update(
+        {
+            "description": runbook.description,
+            "when": runbook.when,
+            "indicates": runbook.indicates,
+            "notes": runbook.notes,
+            "permission": runbook.permission,
+            "window": asdict(runbook.window) if runbook.window else None,
+            "output": [asdict(c) for c in runbook.output],
+            "sql": runbook.sql,
+            "limits": asdict(runbook.limits),
+            "follow_up": [_plain(asdict(f)) for f in runbook.follow_up],
+            "references": list(runbook.references),
+            "panther": [asdict(p) for p in runbook.panther],
+            "credits": [asdict(c) for c in runbook.credits],
+            "fixtures": [
+                {"name": f.name, "matching": len(f.matching), "not_matching": len(f.not_matching)}
+                for f in runbook.fixtures
+            ],
+        }
+    )
+    return body

@@ -1,0 +1,235 @@
+"""Runbooks through the service: list, show, run (the single query path), test, lint, import, docs.
+
+A run validates the caller's values once (``runbooks.binding``), then hands the runbook SQL and the
+typed values to :func:`trailmask.service.query.run_query`, which authorizes, applies the role's
+masking and sandbox, binds the values as named parameters, executes and audits. Requests that
+fail before reaching run_query (permission, unknown runbook, invalid parameter) are audited here.
+
+``test_runbooks`` loads each fixture's events into a fresh temporary store through
+:func:`trailmask.service.ingest.ingest` and runs the runbook there through the same path.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import tempfile
+import time
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from trailmask.errors import NotFound, QueryFailed, TrailmaskError
+from trailmask.models import Actor, QueryResult
+from trailmask.runbooks.binding import bind_parameters
+from trailmask.runbooks.catalog import Catalog, load_catalog
+from trailmask.runbooks.docs import render_all, runbook_page
+from trailmask.runbooks.fixtures import (
+    FixtureOutcome,
+    check_full_run,
+    check_no_match_run,
+    events_jsonl,
+)
+from trailmask.runbooks.lint import Finding, lint_catalog
+from trailmask.runbooks.model import Fixture, FixtureEvent, Runbook
+from trailmask.service.auditing import record
+from trailmask.service.authz import authorize, decide, role_names, runbook_resource
+from trailmask.service.context import AppContext
+from trailmask.service.ingest import ingest
+from trailmask.service.prepare import prepare
+from trailmask.service.query import QueryRequest, run_query
+
+CATALOG_KEY = "runbooks.catalog"
+RAW_ROLES_KEY = "runbooks.raw_roles"
+TEST_ACTOR = Actor(name="runbook-test", role="admin", via="cli-owner")
+
+
+def catalog(ctx: AppContext) -> Catalog:
+    """The built-in library plus the configured runbook paths, loaded once per context."""
+    cached = ctx.cache.get(CATALOG_KEY)
+    if isinstance(cached, Catalog):
+        return cached
+    loaded = load_catalog(ctx.settings.runbook_paths)
+    ctx.cache[CATALOG_KEY] = loaded
+    return loaded
+
+
+def list_runbooks(ctx: AppContext, actor: Actor | None = None) -> list[Runbook]:
+    """Every runbook, sorted by id; with ``actor``, only those the actor's role may run."""
+    runbooks = list(catalog(ctx))
+    if actor is None:
+        return runbooks
+    return [r for r in runbooks if decide(ctx, actor, "runbook", runbook_resource(ctx, r.id)).allowed]
+
+
+def get_runbook(ctx: AppContext, runbook_id: str) -> Runbook:
+    """The runbook with this id (NotFound otherwise)."""
+    return catalog(ctx).get(runbook_id)
+
+
+def role_sees_raw(ctx: AppContext, role: str) -> bool:
+    """Whether ``role`` queries unmasked data (then identity parameters are checked strictly)."""
+    known: dict[str, bool] = ctx.cache.setdefault(RAW_ROLES_KEY, {})
+    if role not in known:
+        plan = prepare(ctx, role, "SELECT eventName FROM events", {})
+        known[role] = plan.profile == "raw"
+    return known[role]
+
+
+def _audit_failure(
+    ctx: AppContext, actor: Actor, runbook_id: str, sql: str, exc: TrailmaskError, started: float
+) -> None:
+    request = QueryRequest(sql=sql, kind="runbook", runbook_id=runbook_id)
+    record(ctx, actor, request, outcome=exc.kind, elapsed_ms=(time.perf_counter() - started) * 1000)
+
+
+def run_runbook(
+    ctx: AppContext,
+    actor: Actor,
+    runbook_id: str,
+    raw_params: Mapping[str, Any],
+    *,
+    max_rows: int | None = None,
+    now: datetime | None = None,
+) -> QueryResult:
+    """Validate ``raw_params`` and run the runbook as ``actor`` through run_query."""
+    started = time.perf_counter()
+    try:
+        authorize(ctx, actor, "runbook", runbook_id)
+        runbook = get_runbook(ctx, runbook_id)
+        params = bind_parameters(runbook, raw_params, masked=not role_sees_raw(ctx, actor.role), now=now)
+    except TrailmaskError as exc:
+        _audit_failure(ctx, actor, runbook_id, "", exc, started)
+        raise
+    return execute_runbook(ctx, actor, runbook, params, max_rows=max_rows)
+
+
+def execute_runbook(
+    ctx: AppContext, actor: Actor, runbook: Runbook, params: dict[str, Any], *, max_rows: int | None = None
+) -> QueryResult:
+    """Run already-validated values; checks the result against the runbook's output contract."""
+    limit = min(max_rows, runbook.limits.max_rows) if max_rows and runbook.limits.max_rows else None
+    request = QueryRequest(
+        sql=runbook.sql,
+        params=params,
+        kind="runbook",
+        runbook_id=runbook.id,
+        max_rows=limit or max_rows or runbook.limits.max_rows,
+        timeout_s=runbook.limits.timeout_s,
+    )
+    result = run_query(ctx, actor, request)
+    declared = [c.name for c in runbook.output]
+    if [c.lower() for c in result.columns] != [c.lower() for c in declared]:
+        raise QueryFailed(
+            f"runbook '{runbook.id}' returned columns {', '.join(result.columns)} "
+            f"but its output contract declares {', '.join(declared)}",
+            hint="fix the runbook's SQL or its 'output' list",
+        )
+    return result
+
+
+def _temp_context(ctx: AppContext, folder: Path) -> AppContext:
+    """A context on an empty store in ``folder``; roles and runbooks as configured, audit kept there."""
+    extra = {k: v for k, v in ctx.settings.extra.items() if k != "audit"}
+    settings = dataclasses.replace(ctx.settings, db=folder / "fixture.duckdb", extra=extra)
+    temp = AppContext.from_settings(settings)
+    temp.cache[CATALOG_KEY] = catalog(ctx)
+    return temp
+
+
+def _run_on_events(
+    ctx: AppContext, runbook: Runbook, fixture: Fixture, events: Sequence[FixtureEvent]
+) -> tuple[list[dict[str, Any]], list[str]]:
+    """Rows of ``runbook`` over exactly ``events`` (a fresh store), or the problems that stopped it."""
+    with tempfile.TemporaryDirectory(prefix="trailmask-fixture-") as folder:
+        temp = _temp_context(ctx, Path(folder))
+        source = Path(folder) / "events.jsonl"
+        source.write_text(events_jsonl(events), encoding="utf-8")
+        summary = ingest(temp, TEST_ACTOR, [str(source)])
+        if summary.rejected:
+            return [], [f"fixture events rejected by ingest: {summary.rejected[0].reason}"]
+        try:
+            params = bind_parameters(runbook, fixture.params, masked=False)
+            return execute_runbook(temp, TEST_ACTOR, runbook, params).rows, []
+        except TrailmaskError as exc:
+            return [], [f"run failed: {exc}"]
+
+
+def test_fixture(ctx: AppContext, runbook: Runbook, fixture: Fixture) -> FixtureOutcome:
+    outcome = FixtureOutcome(runbook=runbook.id, fixture=fixture.name)
+    rows, problems = _run_on_events(ctx, runbook, fixture, fixture.events)
+    outcome.rows = len(rows)
+    outcome.problems.extend(problems or check_full_run(fixture, rows))
+    if not problems and fixture.not_matching and fixture.matching:
+        rows, problems = _run_on_events(ctx, runbook, fixture, fixture.not_matching)
+        outcome.problems.extend(problems or check_no_match_run(rows))
+    return outcome
+
+
+def test_runbooks(ctx: AppContext, ids: Iterable[str] | None) -> list[FixtureOutcome]:
+    """Run the fixtures of the named runbooks (all when ``ids`` is None); one outcome per fixture."""
+    selected = [get_runbook(ctx, i) for i in ids] if ids else list(catalog(ctx))
+    outcomes: list[FixtureOutcome] = []
+    for runbook in selected:
+        if not runbook.fixtures:
+            outcomes.append(FixtureOutcome(runbook.id, "(none)", problems=["the runbook has no fixtures"]))
+        for fixture in runbook.fixtures:
+            outcomes.append(test_fixture(ctx, runbook, fixture))
+    return outcomes
+
+
+def event_verdict(ctx: AppContext, runbook: Runbook, event: dict[str, Any], params: Mapping[str, Any]) -> bool | None:
+    """Does ``runbook`` report ``event`` alone? None when the event cannot be loaded or run."""
+    fixture = Fixture(name="verdict", events=(FixtureEvent(event=event, match=True),), params=dict(params))
+    rows, problems = _run_on_events(ctx, runbook, fixture, fixture.events)
+    return None if problems else bool(rows)
+
+
+def require_known(ctx: AppContext, ids: Sequence[str]) -> None:
+    for runbook_id in ids:
+        if runbook_id not in catalog(ctx).runbooks:
+            raise NotFound(f"no runbook with id '{runbook_id}'", hint="see `trailmask runbook list`")
+
+
+def lint_runbooks(ctx: AppContext) -> list[Finding]:
+    """Static findings plus, for every role allowed to run a runbook, whether the sandbox accepts its SQL."""
+    cat = catalog(ctx)
+    findings = lint_catalog(cat)
+    for runbook in cat:
+        params = {name: None for name in runbook.placeholders}
+        for role in role_names(ctx):
+            actor = Actor(name="runbook-lint", role=role)
+            if not decide(ctx, actor, "runbook", runbook_resource(ctx, runbook.id)).allowed:
+                continue
+            try:
+                prepare(ctx, role, runbook.sql, params)
+            except TrailmaskError as exc:
+                findings.append(Finding("error", runbook.id, f"role '{role}': the SQL sandbox rejects the SQL: {exc}"))
+    return findings
+
+
+def render_page(ctx: AppContext, runbook: Runbook) -> str:
+    """The Markdown documentation page of one runbook (as `runbook show` prints it)."""
+    return runbook_page(runbook, list(catalog(ctx)))
+
+
+def write_docs(ctx: AppContext, out: Path, *, check: bool = False) -> list[Path]:
+    """Write docs pages for the built-in and configured runbooks into ``out``; with ``check``, only
+    compare and return the files that are missing, different or no longer generated."""
+    pages = render_all(list(catalog(ctx)))
+    stale: list[Path] = []
+    existing = {p.name: p for p in out.glob("*.md")} if out.is_dir() else {}
+    for name, text in pages.items():
+        path = out / name
+        current = path.read_text(encoding="utf-8") if path.is_file() else None
+        if current != text:
+            stale.append(path)
+            if not check:
+                out.mkdir(parents=True, exist_ok=True)
+                path.write_text(text, encoding="utf-8")
+    for name, path in sorted(existing.items()):
+        if name not in pages:
+            stale.append(path)
+            if not check:
+                path.unlink()
+    return stale

@@ -18,14 +18,19 @@ import subprocess
 import sys
 from pathlib import Path
 
+# DuckDB's auto-detection fails on real CloudTrail (keys that differ only in case, e.g. "ARN" and
+# "arn" in one requestParameters object), so the baseline gives read_json the record structure:
+# the same CloudTrail fields trailmask types, free-form objects as JSON.
 CHILD_BASELINE = """
 import duckdb, sys, time, json
+from trailmask.engines.duckdb.types import EVENT_FIELDS_AS_TEXT, ddl_type
 files = json.load(open(sys.argv[1]))
 conn = duckdb.connect(sys.argv[2])
 t = time.perf_counter()
 listing = "[" + ", ".join("'" + f + "'" for f in files) + "]"
+records = ddl_type([EVENT_FIELDS_AS_TEXT])
 conn.execute(f"CREATE TABLE raw AS SELECT unnest(Records, max_depth := 2) FROM read_json({listing}, "
-             "union_by_name = true, maximum_object_size = 1073741824)")
+             f"columns = {{'Records': '{records}'}}, maximum_object_size = 1073741824)")
 n = conn.execute("SELECT count(*) FROM raw").fetchone()[0]
 conn.close()
 import resource

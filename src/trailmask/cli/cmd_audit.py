@@ -1,0 +1,55 @@
+"""``trailmask audit list | verify``: read and check the hash-chained audit log."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from trailmask.audit import verify
+from trailmask.cli.context import app_context, owner_actor
+from trailmask.cli.render import chosen_format, emit_object, emit_rows, format_option
+from trailmask.errors import IntegrityError
+from trailmask.service.auditing import audit_log, read_entries
+
+COLUMNS = ["seq", "ts", "actor", "via", "role", "action", "outcome", "runbook", "rows", "profile", "sql_fingerprint"]
+
+
+@click.group("audit")
+def audit_group() -> None:
+    """The audit log: every request that touched data, hash-chained."""
+
+
+@audit_group.command("list")
+@click.option("--limit", type=click.IntRange(min=1), default=50, help="How many entries (newest first).")
+@click.option("--before", type=click.IntRange(min=1), default=None, help="Only entries with seq below this.")
+@format_option
+def list_command(limit: int, before: int | None, fmt: str | None) -> None:
+    """Newest entries first (the store owner reads them unmasked; the read is audited too)."""
+    entries = read_entries(app_context(), owner_actor("admin"), limit=limit, before=before)
+    fmt = chosen_format(fmt)
+    emit_rows(sorted({k for e in entries for k in e}) if fmt == "json" else COLUMNS, entries, fmt)
+
+
+@audit_group.command("verify")
+@click.option("--head", "expected_head", default=None, help="SEQ:HASH recorded earlier; must still be on the chain.")
+@format_option
+def verify_command(expected_head: str | None, fmt: str | None) -> None:
+    """Check every entry's hash, the chain links, the order and the head; exit 9 on any problem."""
+    log = audit_log(app_context())
+    report = verify(log, expected_head=expected_head)
+    if chosen_format(fmt) == "json":
+        emit_object(report.to_dict(), "json")
+    else:
+        for problem in report.problems:
+            click.echo(f"problem: {problem}", err=True)
+        state = "ok" if report.ok else "FAILED"
+        click.echo(
+            f"audit log {log.path}: {report.entries} entries, {state}; head {report.head_seq}:{report.head_hash}"
+        )
+    if not report.ok:
+        click.echo(f"error: {IntegrityError('the audit log failed verification')}", err=True)
+        sys.exit(IntegrityError.exit_code)
+
+
+COMMANDS = [audit_group]

@@ -1,0 +1,47 @@
+"""``trailmask serve``: the HTTP API (and web UI) on uvicorn."""
+
+from __future__ import annotations
+
+import click
+import uvicorn
+
+from trailmask.api import create_app
+from trailmask.api.state import ServerOptions
+from trailmask.cli.context import app_context, owner_actor
+from trailmask.service.auditing import record_event
+from trailmask.service.statedb import server_options
+
+
+@click.command("serve")
+@click.option("--host", default=None, help="Address to listen on (env TRAILMASK_HOST; default 127.0.0.1).")
+@click.option("--port", type=click.IntRange(1, 65535), default=None, help="Port (env TRAILMASK_PORT; default 8080).")
+@click.option("--log-level", type=click.Choice(["critical", "error", "warning", "info", "debug"]), default="info")
+def serve_command(host: str | None, port: int | None, log_level: str) -> None:
+    """Serve the HTTP API and the web UI until SIGINT/SIGTERM.
+
+    On a signal the server stops accepting connections and lets requests in flight finish (up to
+    server.graceful_timeout_s). Every request is authenticated; see docs/server.md.
+    """
+    ctx = app_context()
+    options = ServerOptions.from_mapping(server_options(ctx))
+    bind_host = host or ctx.settings.host
+    bind_port = port or ctx.settings.port
+    app = create_app(ctx)
+    # fail fast (exit 10) when the audit log cannot be written: no request could be answered
+    record_event(ctx, owner_actor("admin"), "server.start", address=f"{bind_host}:{bind_port}")
+    if not ctx.store.exists:
+        click.echo(f"note: no store at {ctx.store.path} yet; queries fail until `trailmask ingest` runs", err=True)
+    config = uvicorn.Config(
+        app,
+        host=bind_host,
+        port=bind_port,
+        log_level=log_level,
+        timeout_graceful_shutdown=int(options.graceful_timeout_s),
+        server_header=False,
+        proxy_headers=False,
+    )
+    click.echo(f"trailmask serving http://{bind_host}:{bind_port}/ (store {ctx.store.path})", err=True)
+    uvicorn.Server(config).run()
+
+
+COMMANDS = [serve_command]

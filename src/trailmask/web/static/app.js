@@ -36,6 +36,16 @@ const app = {
     if (location.hash === hash) route();
     else location.hash = hash;
   },
+  /** Does the signed-in role hold ``permission``? null when whoami lists no permissions. */
+  allows(permission) {
+    const perms = app.me && app.me.permissions;
+    return Array.isArray(perms) ? permits(perms, permission) : null;
+  },
+  /** Options for renderResult: downloads only for roles with the 'export' permission. */
+  downloadOptions() {
+    const ok = app.allows("export") !== false;
+    return { download: ok, downloadNote: ok ? null : `Downloads need the 'export' permission, which role '${app.me.role}' lacks.` };
+  },
   deny(feature, reason) {
     app.denied[feature] = reason;
     renderHeader();

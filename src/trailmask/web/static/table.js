@@ -50,12 +50,13 @@ function tableRows(tbody, columns, rows, from, to, rowActions) {
  * ``rowActions(row)`` adds a last cell of buttons; ``columnHelp`` maps a column to its description.
  */
 export function renderResult(result, options = {}) {
-  const { name = "result", caption = "Result", download = true, rowActions = null, columnHelp = {} } = options;
+  const { name = "result", caption = "Result", download = true, downloadNote = null, rowActions = null, columnHelp = {} } = options;
   const rows = Array.isArray(result.rows) ? result.rows : [];
   const columns = columnsOf(result);
   const section = h("section", { class: "result", "aria-label": caption });
   const head = h("div", { class: "result-head" }, h("p", { class: "result-summary" }, summary(result, rows)));
   if (download && rows.length) head.appendChild(downloads(name, columns, rows));
+  else if (downloadNote && rows.length) head.appendChild(h("p", { class: "help" }, downloadNote));
   section.appendChild(head);
   if (result.truncated) {
     section.appendChild(

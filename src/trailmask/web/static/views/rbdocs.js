@@ -84,6 +84,28 @@ function credits(runbook) {
   return items.length ? h("ul", null, items.map((item) => h("li", null, item))) : null;
 }
 
+/** Shell-quote for the generated invocations (single quotes, POSIX style). */
+function shq(text) {
+  return /^[A-Za-z0-9_.,:/=@%+-]+$/.test(text) ? text : `'${text.replaceAll("'", "'\\''")}'`;
+}
+
+/** CLI and HTTP invocations of the runbook with its required parameters (token from the environment). */
+function howToRun(runbook, app) {
+  const required = (runbook.parameters || []).filter((p) => p.required);
+  const sample = (p) => String(p.example ?? p.default ?? `<${p.type || "value"}>`);
+  const role = (app.me && app.me.role) || "ROLE";
+  const cli = ["trailmask", "runbook", "run", runbook.id, "--as", role, ...required.flatMap((p) => ["-p", `${p.name}=${sample(p)}`])];
+  const body = JSON.stringify({ params: Object.fromEntries(required.map((p) => [p.name, sample(p)])) });
+  const url = `${location.origin}/api/runbooks/${seg(runbook.id)}/run`;
+  const curl = `curl -s -H "Authorization: Bearer $TRAILMASK_TOKEN" -H 'Content-Type: application/json' \\\n  -d ${shq(body)} ${url}`;
+  return [
+    h("p", null, "Local CLI (a preview by the store's owner):"),
+    h("pre", null, h("code", null, cli.map(shq).join(" "))),
+    h("p", null, "HTTP API, with your token in ", h("code", null, "TRAILMASK_TOKEN"), ":"),
+    h("pre", null, h("code", null, curl)),
+  ];
+}
+
 function section(title, body) {
   return body ? h("section", { class: "doc" }, h("h3", null, title), body) : null;
 }
@@ -94,6 +116,7 @@ export function documentation(runbook, app) {
     const parts = keys.map((k) => runbook[k]).filter((v) => v !== undefined && v !== null && v !== "");
     if (parts.length) out.push(section(title, parts.map(text)));
   }
+  if (!runbook.how && !runbook.usage) out.splice(Math.min(out.length, 2), 0, section("How to run it", howToRun(runbook, app)));
   out.push(section("Output columns", outputColumns(runbook)));
   const followUps = followUpsOf(runbook);
   if (followUps.length) out.push(section("Follow-up actions", h("ul", null, followUps.map((f) => followUpItem(f, app)))));

@@ -63,7 +63,13 @@ async function submit(form, runbook, app, parts) {
   try {
     const result = await app.api.post(`/api/runbooks/${seg(runbook.id)}/run`, { params: collectParams(form, params) });
     parts.status.textContent = `Done: ${result.row_count ?? (result.rows || []).length} rows.`;
-    const options = { name: runbook.id, caption: `Result of ${runbook.id}`, rowActions: rowActions(runbook, app), columnHelp: columnHelp(runbook) };
+    const options = {
+      name: runbook.id,
+      caption: `Result of ${runbook.id}`,
+      rowActions: rowActions(runbook, app),
+      columnHelp: columnHelp(runbook),
+      ...app.downloadOptions(),
+    };
     replace(parts.output, renderResult(result, options));
   } catch (error) {
     parts.status.textContent = "";

@@ -28,7 +28,12 @@ function item(runbook, setQuery) {
     "li",
     { class: "card", "data-runbook": runbook.id },
     h("h2", { class: "card-title" }, h("a", { href: `#/runbooks/${seg(runbook.id)}` }, runbook.title || runbook.id)),
-    h("p", { class: "card-id" }, h("code", null, runbook.id)),
+    h(
+      "p",
+      { class: "card-id" },
+      h("code", null, runbook.id),
+      runbook.severity ? h("span", { class: `severity severity-${runbook.severity}` }, runbook.severity) : null,
+    ),
     h(
       "p",
       { class: "tags" },

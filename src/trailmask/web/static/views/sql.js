@@ -43,7 +43,7 @@ export function sqlView(app, main) {
     try {
       const result = await app.api.post("/api/sql", { sql: editor.value });
       status.textContent = `Done: ${result.row_count ?? (result.rows || []).length} rows.`;
-      replace(output, renderResult(result, { name: "sql", caption: "Query result" }));
+      replace(output, renderResult(result, { name: "sql", caption: "Query result", ...app.downloadOptions() }));
     } catch (error) {
       status.textContent = "";
       replace(output);

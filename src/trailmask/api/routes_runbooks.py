@@ -1,0 +1,74 @@
+"""Runbook routes: the catalogue the caller may run, one runbook's documentation, a run."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Path, Request
+
+from trailmask.api.auth import current_actor
+from trailmask.api.errors import responses
+from trailmask.api.models import QueryResultBody, RunBody
+from trailmask.api.state import api_state, in_thread
+from trailmask.models import Actor
+from trailmask.runbooks.model import Runbook
+from trailmask.service.authz import require, runbook_resource
+from trailmask.service.context import AppContext
+from trailmask.service.runbooks import get_runbook, list_runbooks, run_runbook
+
+router = APIRouter(prefix="/api/runbooks", tags=["runbooks"])
+CurrentActor = Annotated[Actor, Depends(current_actor)]
+RunbookId = Annotated[str, Path(min_length=1, max_length=200)]
+HIDDEN_FIELDS = ("fixtures", "path")  # fixture events are sample data; the path is the server's business
+
+
+def runbook_body(runbook: Runbook) -> dict[str, Any]:
+    """The runbook as JSON: documentation, typed parameters, output contract, SQL; no fixtures."""
+    return {
+        f.name: _jsonable(getattr(runbook, f.name)) for f in dataclasses.fields(runbook) if f.name not in HIDDEN_FIELDS
+    }
+
+
+def _jsonable(value: Any) -> Any:
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, str | int | float | bool) or value is None:
+        return value
+    return str(value)
+
+
+@router.get("", responses=responses(401, 403, 429, 503))
+async def runbooks(request: Request, actor: CurrentActor) -> dict[str, list[dict[str, Any]]]:
+    """The runbooks the caller's role may run (others are left out)."""
+    found = await in_thread(request, list_runbooks, api_state(request).ctx, actor)
+    return {"runbooks": [runbook_body(r) for r in found]}
+
+
+def _show(ctx: AppContext, actor: Actor, runbook_id: str) -> Runbook:
+    require(ctx, actor, "runbook", runbook_resource(ctx, runbook_id))
+    return get_runbook(ctx, runbook_id)
+
+
+@router.get("/{runbook_id}", responses=responses(401, 403, 404, 429, 503))
+async def runbook(request: Request, runbook_id: RunbookId, actor: CurrentActor) -> dict[str, Any]:
+    """One runbook's documentation and parameters (needs `runbook:ID` or a matching `runbook-tag:`)."""
+    return runbook_body(await in_thread(request, _show, api_state(request).ctx, actor, runbook_id))
+
+
+@router.post(
+    "/{runbook_id}/run",
+    response_model=QueryResultBody,
+    responses=responses(400, 401, 403, 404, 408, 413, 422, 429, 503),
+)
+async def run(request: Request, runbook_id: RunbookId, body: RunBody, actor: CurrentActor) -> QueryResultBody:
+    """Run the runbook with typed, bound parameters through the caller's masked view."""
+    ctx = api_state(request).ctx
+    result = await in_thread(
+        request, run_runbook, ctx, actor, runbook_id, body.params, max_rows=body.max_rows, store=True
+    )
+    return QueryResultBody(**result.to_dict())

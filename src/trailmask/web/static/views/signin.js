@@ -16,7 +16,7 @@ export function signInView(main, { onToken, reason }) {
   });
   const button = h("button", { type: "submit", class: "primary" }, "Sign in");
   const errors = h("div", { class: "form-errors", id: "signin-errors" });
-  if (reason) errors.appendChild(errorBox(reason));
+  if (reason) errors.appendChild(errorBox(reason, { title: "Signed out" }));
   const form = h(
     "form",
     { class: "signin", novalidate: true, "aria-labelledby": "signin-title" },

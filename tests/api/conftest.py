@@ -17,6 +17,7 @@ from tests.conftest import awsdocs_events, panther_events, write_jsonl
 
 from trailmask.config import Settings
 from trailmask.models import Actor
+from trailmask.service import authz
 from trailmask.service.context import AppContext
 from trailmask.service.ingest import ingest
 from trailmask.service.users import add_user
@@ -29,6 +30,25 @@ with warnings.catch_warnings():
 ISSUER = "https://idp.example.test/"
 AUDIENCE = "trailmask-test"
 OWNER = Actor("local-owner", "admin", "cli-owner")
+
+
+CUSTOM_ROLES: dict[str, tuple[str, ...]] = {
+    "nobody": (),
+    "cis-only": ("runbook-tag:cis",),
+    "mitre-only": ("runbook-tag:nope",),
+    "auditor": ("audit:read",),
+}
+
+
+@pytest.fixture
+def custom_roles(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Extra roles on top of whatever the policy defines (the policy format is not this test's concern)."""
+    original = authz.permissions_of
+
+    def permissions_of(ctx: AppContext, role: str) -> tuple[str, ...] | None:
+        return CUSTOM_ROLES[role] if role in CUSTOM_ROLES else original(ctx, role)
+
+    monkeypatch.setattr(authz, "permissions_of", permissions_of)
 
 
 @pytest.fixture(scope="session")

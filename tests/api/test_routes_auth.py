@@ -6,30 +6,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-import pytest
 from tests.api.conftest import OWNER, TestClient, auth
 
-from trailmask.service import authz
 from trailmask.service.context import AppContext
 from trailmask.service.users import add_user
 
 RUNBOOK = "cis-cloudtrail-config-changes"
-CUSTOM_ROLES: dict[str, tuple[str, ...]] = {
-    "nobody": (),
-    "cis-only": ("runbook-tag:cis",),
-    "mitre-only": ("runbook-tag:nope",),
-}
-
-
-@pytest.fixture
-def custom_roles(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Extra roles on top of whatever the policy defines (the policy format is not this test's concern)."""
-    original = authz.permissions_of
-
-    def permissions_of(ctx: AppContext, role: str) -> tuple[str, ...] | None:
-        return CUSTOM_ROLES[role] if role in CUSTOM_ROLES else original(ctx, role)
-
-    monkeypatch.setattr(authz, "permissions_of", permissions_of)
 
 
 @dataclass(frozen=True)

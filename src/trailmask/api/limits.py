@@ -41,28 +41,35 @@ class BodyLimit:
             if name == b"content-length" and value.isdigit() and int(value) > self.max_bytes:
                 await error_response(too_large)(scope, receive, send)
                 return
-        seen = 0
-        started = False
-
-        async def limited_receive() -> Message:
-            nonlocal seen
+        body = bytearray()
+        more = True
+        while more:  # read the whole body (at most max_bytes) before any route runs
             message = await receive()
-            if message["type"] == "http.request":
-                seen += len(message.get("body", b""))
-                if seen > self.max_bytes:
-                    raise too_large
-            return message
-
-        async def tracking_send(message: Message) -> None:
-            nonlocal started
-            started = started or message["type"] == "http.response.start"
-            await send(message)
-
-        try:
-            await self.app(scope, limited_receive, tracking_send)
-        except RequestTooLarge:
-            if not started:
+            if message["type"] != "http.request":
+                await self.app(scope, _replay([message]), send)
+                return
+            body.extend(message.get("body", b""))
+            more = bool(message.get("more_body", False))
+            if len(body) > self.max_bytes:
                 await error_response(too_large)(scope, receive, send)
+                return
+        await self.app(
+            scope, _replay([{"type": "http.request", "body": bytes(body), "more_body": False}], receive), send
+        )
+
+
+def _replay(messages: list[Message], then: Receive | None = None) -> Receive:
+    """A receive callable that hands out ``messages`` first, then defers to ``then``."""
+    pending = list(messages)
+
+    async def receive() -> Message:
+        if pending:
+            return pending.pop(0)
+        if then is None:
+            return {"type": "http.disconnect"}
+        return await then()
+
+    return receive
 
 
 class RateLimiter:

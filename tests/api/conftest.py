@@ -109,7 +109,7 @@ def oidc_config(jwks_file: Path) -> dict[str, Any]:
 def ctx(tmp_path: Path, loaded_store: Path, jwks_file: Path) -> AppContext:
     db = tmp_path / "store.duckdb"
     db.write_bytes(loaded_store.read_bytes())
-    settings = Settings(db=db, oidc=oidc_config(jwks_file), extra={"server": {"rate_limit": {"per_second": 1000}}})
+    settings = Settings(db=db, oidc=oidc_config(jwks_file), extra={"serve": {"rate_limit": {"per_second": 1000}}})
     return AppContext.from_settings(settings)
 
 

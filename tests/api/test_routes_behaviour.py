@@ -136,7 +136,7 @@ def test_approver_cannot_approve_own_request_and_reject_blocks_run(client: TestC
 
 
 def test_rate_limit_per_token(ctx: AppContext, tokens: dict[str, str]) -> None:
-    limited = with_extra(ctx, server={"rate_limit": {"per_second": 0.5, "burst": 2}})
+    limited = with_extra(ctx, serve={"rate_limit": {"per_second": 0.5, "burst": 2}})
     with TestClient(create_app(limited)) as client:
         codes = [client.get("/api/whoami", headers=auth(tokens["viewer"])).status_code for _ in range(3)]
         assert codes == [200, 200, 429]
@@ -146,7 +146,7 @@ def test_rate_limit_per_token(ctx: AppContext, tokens: dict[str, str]) -> None:
 
 
 def test_body_size_limit(ctx: AppContext, tokens: dict[str, str]) -> None:
-    small = with_extra(ctx, server={"max_body_bytes": 200, "rate_limit": {"per_second": 100}})
+    small = with_extra(ctx, serve={"max_body_bytes": 200, "rate_limit": {"per_second": 100}})
     with TestClient(create_app(small)) as client:
         big = {"sql": "SELECT 1 AS x FROM events WHERE eventName = '" + "a" * 300 + "'"}
         response = client.post("/api/sql", json=big, headers=auth(tokens["admin"]))

@@ -20,12 +20,17 @@ T = TypeVar("T")
 
 @dataclass(frozen=True)
 class ServerOptions:
-    """The ``server:`` settings of the config file (docs/server.md lists each with its default)."""
+    """The ``serve:`` settings of the config file (docs/server.md lists each with its default).
+
+    ``max_concurrent_queries`` defaults to 1: DuckDB query sessions opened concurrently in one
+    process currently conflict (engines/duckdb/session.py SETs the locked configuration per
+    connection); raise it once sessions pass that configuration at connect time.
+    """
 
     max_body_bytes: int = 1_048_576
     rate_per_second: float = 20.0
     rate_burst: int = 40
-    max_concurrent_queries: int = 2
+    max_concurrent_queries: int = 1
     queue_wait_s: float = 30.0
     graceful_timeout_s: float = 30.0
 

@@ -20,7 +20,7 @@ def serve_command(host: str | None, port: int | None, log_level: str) -> None:
     """Serve the HTTP API and the web UI until SIGINT/SIGTERM.
 
     On a signal the server stops accepting connections and lets requests in flight finish (up to
-    server.graceful_timeout_s). Every request is authenticated; see docs/server.md.
+    serve.graceful_timeout_s). Every request is authenticated; see docs/server.md.
     """
     ctx = app_context()
     options = ServerOptions.from_mapping(server_options(ctx))

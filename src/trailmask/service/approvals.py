@@ -4,7 +4,7 @@
    justification of at least 10 characters.
 2. A *different* person whose role has ``approve`` approves or rejects it, with a comment.
 3. The requester runs it, unmasked, once: claiming the approval and running are one step; a
-   second run, a run by anyone else, or a run after ``server.approval_ttl_s`` (default 24 h) is
+   second run, a run by anyone else, or a run after ``serve.approval_ttl_s`` (default 24 h) is
    refused. Every step is audited (the run's entry carries the approval id).
 
 Requests live in the server state file (service.statedb), including the SQL and parameters they

@@ -38,8 +38,8 @@ def now() -> str:
 
 
 def server_options(ctx: AppContext) -> Mapping[str, Any]:
-    """The ``server:`` mapping of the config file (documented in docs/server.md)."""
-    options = ctx.settings.extra.get("server") or {}
+    """The ``serve:`` mapping of the config file (docs/server.md); ``server:`` is the client's URL."""
+    options = ctx.settings.extra.get("serve") or {}
     return options if isinstance(options, Mapping) else {}
 
 

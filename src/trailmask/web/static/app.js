@@ -4,6 +4,7 @@
 import { Api, tokenStore } from "./api.js";
 import { h, replace } from "./dom.js";
 import { permits } from "./permissions.js";
+import { approvalsView } from "./views/approvals.js";
 import { auditView } from "./views/audit.js";
 import { runbookView } from "./views/runbook.js";
 import { runbooksView } from "./views/runbooks.js";
@@ -19,6 +20,7 @@ const PAGES = [
   { hash: "#/runbooks", label: "Runbooks" },
   { hash: "#/sql", label: "SQL", permission: "sql" },
   { hash: "#/audit", label: "Audit", permission: "audit" },
+  { hash: "#/approvals", label: "Approvals", shown: () => app.allows("approve") !== false || app.allows("unmask:request") !== false },
 ];
 
 // Permission a UI feature needs, in the vocabulary of trailmask.rbac (docs/auth.md).
@@ -79,7 +81,7 @@ function renderHeader() {
     h(
       "ul",
       null,
-      PAGES.map((page) => {
+      PAGES.filter((page) => !page.shown || page.shown()).map((page) => {
         const reason = page.permission && app.denied[page.permission];
         return h(
           "li",
@@ -122,6 +124,7 @@ async function route() {
   if (page === "runbooks" && rest.length) await runbookView(app, view, safeDecode(rest.join("/")));
   else if (page === "sql") sqlView(app, view);
   else if (page === "audit") await auditView(app, view);
+  else if (page === "approvals") await approvalsView(app, view);
   else await runbooksView(app, view);
   const heading = view.isConnected ? view.querySelector("h1") : null;
   if (heading) heading.focus({ preventScroll: true });

@@ -45,8 +45,9 @@ function stringNodes(text) {
 
 /** A DOM node for any JSON value (objects render as compact JSON with masked pieces badged). */
 export function renderValue(value) {
-  if (value === null || value === undefined) return h("span", { class: "null" }, "null");
-  if (typeof value === "string") return h("span", { class: "str" }, stringNodes(value));
+  if (value === undefined) return h("span", { class: "absent" });
+  if (value === null) return h("span", { class: "null" }, "null");
+  if (typeof value === "string") return h("span", { class: value.length > 40 ? "str" : "str short" }, stringNodes(value));
   if (typeof value === "number" || typeof value === "boolean") return h("span", { class: "num" }, String(value));
   return h("code", { class: "json" }, jsonNodes(value));
 }

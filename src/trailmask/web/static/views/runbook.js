@@ -6,6 +6,7 @@ import { h, replace } from "../dom.js";
 import { errorBox, loading } from "../notice.js";
 import { renderResult } from "../table.js";
 import { clearFieldErrors, collectParams, paramField, paramOfError, showFieldError } from "./params.js";
+import { requestForm } from "./approvals.js";
 import { documentation, followUpsOf, openFollowUp } from "./rbdocs.js";
 
 function windowText(window) {
@@ -71,6 +72,7 @@ async function submit(form, runbook, app, parts) {
       ...app.downloadOptions(),
     };
     replace(parts.output, renderResult(result, options));
+    parts.output.scrollIntoView({ block: "start" });
   } catch (error) {
     parts.status.textContent = "";
     const name = paramOfError(error, params);
@@ -102,7 +104,8 @@ function runForm(runbook, app) {
     submit(form, runbook, app, parts);
   });
   applyPrefill(form, app, runbook);
-  const section = h("section", { class: "run", "aria-labelledby": "run-title" }, h("h2", { id: "run-title" }, "Run"), form);
+  const breakGlass = requestForm(app, () => ({ kind: "runbook", runbook: runbook.id, params: collectParams(form, params) }));
+  const section = h("section", { class: "run", "aria-labelledby": "run-title" }, h("h2", { id: "run-title" }, "Run"), form, breakGlass);
   return { section, output: parts.output };
 }
 

@@ -4,6 +4,7 @@
 import { h, replace } from "../dom.js";
 import { errorBox, infoBox } from "../notice.js";
 import { renderResult } from "../table.js";
+import { requestForm } from "./approvals.js";
 
 const EXAMPLE = "SELECT eventTime, eventSource, eventName, sourceIPAddress, errorCode\nFROM events\nORDER BY eventTime DESC\nLIMIT 100";
 
@@ -55,6 +56,7 @@ export function sqlView(app, main) {
       if (!app.denied.sql) button.disabled = false;
     }
   });
-  replace(main, h("h1", { tabindex: "-1" }, "Ad-hoc SQL"), form, output);
+  const breakGlass = app.denied.sql ? null : requestForm(app, () => ({ kind: "sql", sql: editor.value }));
+  replace(main, h("h1", { tabindex: "-1" }, "Ad-hoc SQL"), form, breakGlass, output);
   if (app.denied.sql) disable();
 }

@@ -32,6 +32,7 @@ from trailmask.runbooks.fixtures import (
 )
 from trailmask.runbooks.lint import Finding, lint_catalog
 from trailmask.runbooks.model import Fixture, FixtureEvent, Runbook
+from trailmask.runbooks.sigma.importer import ImportReport, import_rules, read_rules, write_runbooks
 from trailmask.service.auditing import record
 from trailmask.service.authz import authorize, decide, role_names, runbook_resource
 from trailmask.service.context import AppContext
@@ -233,3 +234,11 @@ def write_docs(ctx: AppContext, out: Path, *, check: bool = False) -> list[Path]
             if not check:
                 path.unlink()
     return stale
+
+
+def import_sigma(ctx: AppContext, path: Path, out: Path | None = None) -> ImportReport:
+    """Compile the Sigma rule(s) in ``path`` to runbooks; write them to ``out`` when given."""
+    report = import_rules(read_rules(path))
+    if out is not None:
+        write_runbooks(report, out)
+    return report

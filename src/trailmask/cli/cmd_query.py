@@ -4,18 +4,29 @@ from __future__ import annotations
 
 import click
 
+from trailmask.cli.client import emit_result, reject_role_option, server_client
 from trailmask.cli.context import app_context, owner_actor
 from trailmask.cli.render import chosen_format, emit_rows, format_option
+from trailmask.errors import UsageError
 from trailmask.service.query import QueryRequest, explain, run_query
 
 
 @click.command("sql")
 @click.argument("query")
-@click.option("--as", "role", required=True, help="Role whose masked view to query (local preview).")
+@click.option(
+    "--as", "role", default=None, help="Role whose masked view to query (local preview; required without --server)."
+)
 @click.option("--max-rows", type=click.IntRange(min=1), default=None, help="Row limit (capped by config max_rows).")
 @format_option
-def sql_command(query: str, role: str, max_rows: int | None, fmt: str | None) -> None:
-    """Run one read-only SELECT through the masking layer as ROLE."""
+def sql_command(query: str, role: str | None, max_rows: int | None, fmt: str | None) -> None:
+    """Run one read-only SELECT through the masking layer as ROLE (or as your token's role with --server)."""
+    client = server_client()
+    if client is not None:
+        reject_role_option(role)
+        emit_result(client.sql(query, max_rows=max_rows), chosen_format(fmt))
+        return
+    if not role:
+        raise UsageError("--as ROLE is required", hint="or use --server URL --token T against a server")
     result = run_query(app_context(), owner_actor(role), QueryRequest(sql=query, max_rows=max_rows))
     emit_rows(result.columns, result.rows, chosen_format(fmt))
     if result.truncated:

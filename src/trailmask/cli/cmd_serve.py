@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import signal
+import sys
+
 import click
 import uvicorn
 
@@ -41,7 +44,15 @@ def serve_command(host: str | None, port: int | None, log_level: str) -> None:
         proxy_headers=False,
     )
     click.echo(f"trailmask serving http://{bind_host}:{bind_port}/ (store {ctx.store.path})", err=True)
+    # uvicorn shuts down gracefully on SIGINT/SIGTERM, then re-raises the signal to the previous
+    # handler: make that a clean exit (status 0) rather than death by signal
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, _exit_cleanly)
     uvicorn.Server(config).run()
+
+
+def _exit_cleanly(signum: int, frame: object) -> None:
+    sys.exit(0)
 
 
 COMMANDS = [serve_command]

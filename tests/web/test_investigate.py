@@ -10,7 +10,6 @@ from typing import Any
 import httpx
 import pytest
 from playwright.sync_api import Locator, expect
-
 from tests.web.conftest import Ui, WebServer
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -80,7 +79,9 @@ def test_investigator_runs_a_runbook_and_masked_values_are_badged(ui: Ui) -> Non
     expect(ui.page.locator(".result-summary")).to_contain_text("role investigator")
     assert masked_cells_are_badged(ui.server, "investigator", table) > 0, "no masked value in the result"
     badge = table.locator(".masked").first
-    expect(badge).to_have_css("font-family", "ui-monospace, SFMono-Regular, \"DejaVu Sans Mono\", Menlo, Consolas, monospace")
+    expect(badge).to_have_css(
+        "font-family", 'ui-monospace, SFMono-Regular, "DejaVu Sans Mono", Menlo, Consolas, monospace'
+    )
     ui.shoot("runbook-result-investigator")
 
 
@@ -162,5 +163,7 @@ def test_sql_error_is_shown_with_its_kind(ui: Ui) -> None:
     expect(alert).to_be_visible()
     kind = alert.get_attribute("data-kind")
     assert kind in {"query_rejected", "query_failed"}
-    expect(alert.locator(".alert-title")).to_have_text({"query_rejected": "Query rejected", "query_failed": "Query failed"}[kind])
+    expect(alert.locator(".alert-title")).to_have_text(
+        {"query_rejected": "Query rejected", "query_failed": "Query failed"}[kind]
+    )
     expect(ui.page.get_by_role("button", name="Run query")).to_be_enabled()

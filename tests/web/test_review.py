@@ -122,10 +122,41 @@ def test_text_contrast_meets_wcag_aa(ui: Ui, scheme: Any) -> None:
         assert _contrast(color, background) >= 4.5, f"{scheme}: {name} {color} on {background}"
 
 
+# Output shapes of trailmask.masking's operators, and real values that must not look masked.
+MASKED_SHAPES = [
+    "user_3f9a1c",
+    "tok_4be0c1d2e3f4",
+    "tok_AKIA_3f9a1c2b",
+    "XXXXX",
+    "AKIA***WXYZ",
+    "***WXYZ",
+    "203.0.113.xxx",
+    "10.xxx.xxx.xxx",
+    "xxx.xxx.xxx.xxx",
+    "2001:db8:85a3::",
+    "masked@example.com",
+    "masked@***.com",
+    "[REDACTED:aws_secret_key]",
+    "[masked]",
+    "[hidden]",
+]
+RAW_VALUES = [
+    "10.0.0.1",
+    "2001:db8::1",
+    "s3.amazonaws.com",
+    "AccessDenied",
+    "alice@example.com",
+    "arn:aws:iam::aws:policy/AdministratorAccess",
+    "b7d4398e-b2f0-4faa-9c76-e2d316a8d67f",
+    "AKIAIOSFODNN7EXAMPLE",
+    "us-east-1",
+]
+
+
 def test_pure_helpers_in_the_browser(ui: Ui) -> None:
     ui.page.goto(ui.server.url)
     got = ui.evaluate(
-        """async () => {
+        """async ([MASKED, RAW]) => {
             const v = await import('./values.js');
             const d = await import('./download.js');
             const p = await import('./permissions.js');
@@ -134,13 +165,15 @@ def test_pure_helpers_in_the_browser(ui: Ui) -> None:
             return {
                 segments: v.maskedSegments('key AKIA****WXYZ by user_3f9a1c at [masked]'),
                 plain: v.maskedSegments('arn:aws:iam::123456789012:user/alice'),
-                redacted: v.isMasked('XXXXX'),
+                masked: MASKED.map(v.isMasked),
+                unmasked: RAW.map(v.isMasked),
                 csv: d.toCsv(['a', 'b'], [{a: '=SUM(A1)', b: 'x,"y"'}, {a: null, b: {k: 1}}]),
                 perms: [p.permits(['runbook:*', 'sql'], 'sql'), p.permits(['*', '!sql'], 'sql'),
                         p.permits(['audit:*'], 'audit:read'), p.permits(['runbook:*'], 'audit:read')],
                 hrefs: [...link.querySelectorAll('a')].map(a => a.getAttribute('href')),
             };
-        }"""
+        }""",
+        [MASKED_SHAPES, RAW_VALUES],
     )
     assert got["segments"] == [
         {"text": "key ", "masked": False},
@@ -151,7 +184,8 @@ def test_pure_helpers_in_the_browser(ui: Ui) -> None:
         {"text": "[masked]", "masked": True},
     ]
     assert got["plain"] == [{"text": "arn:aws:iam::123456789012:user/alice", "masked": False}]
-    assert got["redacted"] is True
+    assert got["masked"] == [True] * len(MASKED_SHAPES)
+    assert got["unmasked"] == [False] * len(RAW_VALUES)
     assert got["csv"] == 'a,b\r\n\'=SUM(A1),"x,""y"""\r\n,"{""k"":1}"\r\n'
     assert got["perms"] == [True, False, True, False]
     assert got["hrefs"] == ["https://example.org"]  # the javascript: link stays text

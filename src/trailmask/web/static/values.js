@@ -4,15 +4,19 @@
 
 import { h } from "./dom.js";
 
-// One alternative per masking output shape; the whole pattern is applied globally to a string so
-// a free-text value with masked pieces inside it gets each piece badged.
+// One alternative per output shape of trailmask.masking's operators; the whole pattern is applied
+// globally so a free-text value with masked pieces inside it gets each piece badged.
 const MASK_SHAPES = [
-  // keyed pseudonym tokens: class prefix + hex digest, e.g. user_3f9a1c, ip_0a1b2c3d
-  String.raw`\b[a-z][a-z0-9]*(?:_[a-z0-9]+)*_[0-9a-f]{6,}\b`,
-  // redactions and partial keys: a run of X, * or • with the visible part around it
+  // pseudonym: prefix_ + hex digest, optionally keeping a few characters (tok_AKIA_3f9a1c2b)
+  String.raw`\b[a-z][a-z0-9]*(?:_[A-Za-z0-9]{1,8})?_[0-9a-f]{6,}\b`,
+  // redact / partial: a run of X, * or • with the visible part around it (XXXXX, AKIA***WXYZ)
   String.raw`[A-Za-z0-9.:/_-]*(?:X{3,}|\*{3,}|•{3,})[A-Za-z0-9.:/_*•X-]*`,
-  // explicit redaction markers
-  String.raw`\[(?:REDACTED|MASKED|HIDDEN|redacted|masked|hidden)[^\]]*\]|<(?:redacted|masked|hidden)>|\bREDACTED\b`,
+  // ip_truncate: 203.0.113.xxx, 10.xxx.xxx.xxx, 2001:db8:85a3:: (the network prefix kept)
+  String.raw`\b(?:\d{1,3}\.){0,3}xxx(?:\.xxx){0,3}\b|\b[0-9a-f]{1,4}(?::[0-9a-f]{1,4}){0,3}::(?![0-9A-Fa-f:])`,
+  // email: masked@example.com, masked@***.com
+  String.raw`\bmasked@[A-Za-z0-9*.-]+`,
+  // redaction markers in free text and in audit entries
+  String.raw`\[(?:REDACTED|MASKED|HIDDEN|redacted|masked|hidden)[^\]]*\]|<(?:redacted|masked|hidden)>`,
 ];
 const MASK_RE = new RegExp(MASK_SHAPES.join("|"), "g");
 

@@ -140,12 +140,12 @@ class Ui:
         self.sign_in(role)
         self.page.locator("#who .role").filter(has_text=role).wait_for()
 
-    def shoot(self, name: str) -> None:
+    def shoot(self, name: str, *, full_page: bool = False) -> None:
         """Save a screenshot when TRAILMASK_SCREENSHOTS names a folder (used to refresh docs/screenshots)."""
         folder = os.environ.get("TRAILMASK_SCREENSHOTS")
         if folder:
             Path(folder).mkdir(parents=True, exist_ok=True)
-            self.page.screenshot(path=str(Path(folder) / f"{name}.png"), full_page=True)
+            self.page.screenshot(path=str(Path(folder) / f"{name}.png"), full_page=full_page)
 
     def evaluate(self, script: str, arg: Any = None) -> Any:
         return self.page.evaluate(script, arg)

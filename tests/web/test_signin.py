@@ -36,6 +36,8 @@ def test_keyboard_sign_in_shows_who_and_role_and_keeps_token_in_session_storage(
     expect(who).to_contain_text(ui.server.names["investigator"])
     expect(who.locator(".role")).to_have_text("investigator")
     expect(ui.page.get_by_role("heading", level=1)).to_have_text("Runbooks")
+    expect(ui.page.locator("li.card").first).to_be_visible()
+    ui.shoot("runbooks")
     assert ui.evaluate("sessionStorage.getItem('trailmask.token')") == ui.server.tokens["investigator"]
     assert ui.evaluate("localStorage.length") == 0
     assert ui.server.tokens["investigator"] not in ui.page.url

@@ -139,7 +139,7 @@ async function signIn(token) {
   Object.assign(app, { api, me, denied: {}, search: "", sqlText: null, prefill: null });
   applyPermissions(me);
   document.title = `trailmask · ${me.name}`;
-  if (!location.hash.startsWith("#/")) location.hash = "#/runbooks";
+  if (!location.hash.startsWith("#/")) history.replaceState(null, "", "#/runbooks"); // no extra hashchange
   await route();
 }
 

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import importlib
 from pathlib import Path
+from typing import Any
 
 from fastapi import FastAPI
+from fastapi.openapi.utils import get_openapi
 from fastapi.staticfiles import StaticFiles
 
 from trailmask import __version__
@@ -37,6 +39,24 @@ def _web_dir() -> Path | None:
     return Path(folder) if folder and (Path(folder) / "index.html").is_file() else None
 
 
+def _openapi(app: FastAPI) -> dict[str, Any]:
+    """The generated schema without FastAPI's 422 validation answers: this API answers those 400."""
+    if app.openapi_schema:
+        return app.openapi_schema
+    schema = get_openapi(title=app.title, version=app.version, description=app.description, routes=app.routes)
+    for operations in schema.get("paths", {}).values():
+        for operation in operations.values():
+            answer = operation.get("responses", {}).get("422", {})
+            if "HTTPValidationError" in str(answer):
+                del operation["responses"]["422"]
+    components = schema.get("components", {}).get("schemas", {})
+    if "HTTPValidationError" not in str(schema.get("paths")):
+        components.pop("HTTPValidationError", None)
+        components.pop("ValidationError", None)
+    app.openapi_schema = schema
+    return schema
+
+
 def create_app(ctx: AppContext) -> FastAPI:
     """The HTTP API over one AppContext (one store, one policy, one audit log)."""
     state = ApiState(ctx)
@@ -52,6 +72,7 @@ def create_app(ctx: AppContext) -> FastAPI:
     app.add_middleware(BodyLimit, max_bytes=state.options.max_body_bytes)
     for module in (routes_core, routes_runbooks, routes_approvals, routes_users):
         app.include_router(module.router)
+    app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     web = _web_dir()
     if web is not None:
         app.mount("/", StaticFiles(directory=web, html=True), name="web")

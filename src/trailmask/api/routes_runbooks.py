@@ -54,7 +54,7 @@ def _show(ctx: AppContext, actor: Actor, runbook_id: str) -> Runbook:
     return get_runbook(ctx, runbook_id)
 
 
-@router.get("/{runbook_id}", responses=responses(401, 403, 404, 429, 503))
+@router.get("/{runbook_id}", responses=responses(400, 401, 403, 404, 429, 503))
 async def runbook(request: Request, runbook_id: RunbookId, actor: CurrentActor) -> dict[str, Any]:
     """One runbook's documentation and parameters (needs `runbook:ID` or a matching `runbook-tag:`)."""
     return runbook_body(await in_thread(request, _show, api_state(request).ctx, actor, runbook_id))

@@ -113,6 +113,8 @@ def set_disabled(ctx: AppContext, actor: Actor, name: str, disabled: bool) -> Us
     _manage(ctx, actor, action, name)
     with connect(ctx) as conn:
         user = _get(conn, name)
+        if disabled and actor.name == name and actor.via == "token":
+            raise Conflict("you cannot disable your own account", hint="ask another user manager")
         conn.execute("UPDATE users SET disabled = ? WHERE name = ?", (int(disabled), name))
         record_event(ctx, actor, action, user=name)
     return User(user.name, user.role, user.token_id, disabled, user.created_at, user.rotated_at)

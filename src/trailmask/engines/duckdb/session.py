@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import duckdb
+import pyarrow as pa
 
 from trailmask.engines.duckdb.store import Store
 from trailmask.errors import QueryFailed, QueryTimeout
@@ -94,3 +95,18 @@ class QuerySession:
             timer.cancel()
         elapsed = (time.perf_counter() - started) * 1000
         return Rows([d[0] for d in description], fetched[:max_rows], len(fetched) > max_rows, elapsed)
+
+    def execute_arrow(
+        self, sql: str, params: Sequence[Any] | Mapping[str, Any] | None = None, *, batch_rows: int = 65_536
+    ) -> pa.RecordBatchReader:
+        """Stream one statement's result as Arrow record batches (exports), without a row limit.
+
+        Errors are reported as in :meth:`execute` (engine class only; the message is kept aside).
+        """
+        try:
+            relation = self._conn.sql(sql, params=params)
+            return relation.to_arrow_reader(batch_rows)
+        except duckdb.Error as exc:
+            error = QueryFailed(f"the engine could not run the query ({type(exc).__name__})")
+            error.engine_message = str(exc)  # type: ignore[attr-defined]
+            raise error from None

@@ -1,0 +1,122 @@
+"""``trailmask export``: the events a role may see, as Parquet (partitioned), CSV or JSON lines.
+
+The export reads ``SELECT * FROM events`` through the same preparation as every query
+(service.prepare: the role's masked relation and its key tables), so a masked role's files hold
+exactly what that role sees in ``trailmask sql``; partition folder names are computed from the
+masked values too. Raw rows (a plan that masks nothing) are exported only for roles allowed to
+``unmask``: if masking is unavailable for a masked role, the export fails closed.
+
+The export is authorized (permission ``export``) and audited before any file is written (an
+``export`` entry; an ``export.done`` entry with the row count once written).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+
+from trailmask.engines.duckdb.session import QuerySession
+from trailmask.errors import PermissionDenied, TrailmaskError, UsageError
+from trailmask.export.parquet import PARTITIONS, write_parquet
+from trailmask.export.target import ExportResult, prepare_directory
+from trailmask.export.text import write_csv, write_jsonl
+from trailmask.models import Actor
+from trailmask.schema import JSON_OBJECT_FIELDS
+from trailmask.service.auditing import record_event
+from trailmask.service.authz import authorize, decide
+from trailmask.service.context import AppContext
+from trailmask.service.prepare import PreparedQuery, prepare
+
+FORMATS = ("parquet", "csv", "json")
+EXPORT_SQL = "SELECT * FROM events"
+JSON_COLUMNS = (*JSON_OBJECT_FIELDS, "tm_raw")
+
+__all__ = ["FORMATS", "ExportResult", "export"]
+
+
+def _quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _partition_sql(plan: PreparedQuery, schema: pa.Schema) -> str:
+    """``plan``'s rows plus account/region/date computed from the (masked) values the role sees."""
+    names = {name.lower(): name for name in schema.names}
+    clash = [p for p in PARTITIONS if p in names]
+    if clash:
+        raise UsageError(f"the exported relation already has a column {clash[0]!r}; cannot partition by it")
+    account = "NULL"
+    if "recipientaccountid" in names:
+        account = f"t.{_quote(names['recipientaccountid'])}"
+    identity = names.get("useridentity")
+    if identity and pa.types.is_struct(schema.field(identity).type) and "accountId" in _fields(schema, identity):
+        account = f"coalesce({account}, t.{_quote(identity)}.{_quote('accountId')})"
+    region = f"t.{_quote(names['awsregion'])}" if "awsregion" in names else "NULL"
+    date = "NULL"
+    if "eventtime" in names:
+        column = f"t.{_quote(names['eventtime'])}"
+        kind = schema.field(names["eventtime"]).type
+        date = (
+            f"strftime({column}, '%Y-%m-%d')" if pa.types.is_timestamp(kind) else f"left(CAST({column} AS VARCHAR), 10)"
+        )
+    return (
+        f"SELECT t.*, CAST({account} AS VARCHAR) AS account, CAST({region} AS VARCHAR) AS region, "
+        f"CAST({date} AS VARCHAR) AS date FROM ({plan.sql}) AS t"
+    )
+
+
+def _fields(schema: pa.Schema, name: str) -> list[str]:
+    kind = schema.field(name).type
+    return [kind.field(i).name for i in range(kind.num_fields)]
+
+
+def _refuse_unmasked(ctx: AppContext, actor: Actor, plan: PreparedQuery) -> None:
+    unmasked = plan.profile == "raw" or plan.sql.strip() == EXPORT_SQL
+    if unmasked and not decide(ctx, actor, "unmask").allowed:
+        raise PermissionDenied(
+            f"no masked view is available for role {actor.role!r}; refusing to export raw events",
+            hint="check the masking policy for this role",
+        )
+
+
+def _write(ctx: AppContext, plan: PreparedQuery, fmt: str, target: Path, overwrite: bool) -> ExportResult:
+    settings = ctx.settings
+    with QuerySession(ctx.store, temp_tables=plan.temp_tables, memory_limit=settings.memory_limit) as session:
+        params: Any = plan.params or None
+        if fmt == "parquet":
+            shape = session.execute_arrow(f"SELECT * FROM ({plan.sql}) AS t LIMIT 0", params).schema
+            reader = session.execute_arrow(_partition_sql(plan, shape), params)
+            return write_parquet(reader, target, overwrite=overwrite)
+        reader = session.execute_arrow(plan.sql, params)
+        writer: Callable[[pa.RecordBatchReader, Path], ExportResult] = (
+            write_csv if fmt == "csv" else lambda r, d: write_jsonl(r, d, json_columns=JSON_COLUMNS)
+        )
+        return writer(reader, target)
+
+
+def export(ctx: AppContext, actor: Actor, fmt: str, directory: Path, *, overwrite: bool = False) -> ExportResult:
+    """Write what ``actor``'s role may see of ``events`` into ``directory``."""
+    if fmt not in FORMATS:
+        raise UsageError(f"unknown export format {fmt!r}", hint=f"use one of {', '.join(FORMATS)}")
+    started = time.perf_counter()
+    try:
+        authorize(ctx, actor, "export", None)
+        ctx.store.require_exists()
+        plan = prepare(ctx, actor.role, EXPORT_SQL, {})
+        _refuse_unmasked(ctx, actor, plan)
+        target = prepare_directory(directory, overwrite=overwrite)
+    except TrailmaskError as exc:
+        record_event(ctx, actor, "export", outcome=exc.kind, format=fmt)
+        raise
+    record_event(ctx, actor, "export", format=fmt, profile=plan.profile, directory=str(target))
+    try:
+        result = _write(ctx, plan, fmt, target, overwrite)
+    except TrailmaskError as exc:
+        record_event(ctx, actor, "export.done", outcome=exc.kind, format=fmt)
+        raise
+    elapsed = round((time.perf_counter() - started) * 1000, 3)
+    record_event(ctx, actor, "export.done", format=fmt, rows=result.rows, files=len(result.files), duration_ms=elapsed)
+    return result

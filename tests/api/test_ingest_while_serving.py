@@ -9,10 +9,10 @@ from pathlib import Path
 
 import httpx
 import pytest
-
 from tests.api.conftest import OWNER
 from tests.api.server import ServerProcess
 from tests.conftest import awsdocs_events, run_subprocess, write_jsonl
+
 from trailmask.config import Settings
 from trailmask.service.context import AppContext
 from trailmask.service.users import add_user

@@ -7,7 +7,8 @@ returns a row. Agreement = events where that verdict equals Panther's ``expected
 that cannot be loaded are left out of the count (and named).
 
 Used by tests/runbooks/test_panther_agreement.py (checks the figures stated in the runbook files)
-and, as a script, to (re)write a runbook's Panther fixture file and print the figures:
+and, as a script, to (re)write a runbook's Panther fixture files (one per rule,
+library/fixtures/RUNBOOK.RULE.jsonl) and print the figures:
 
     .venv/bin/python tests/runbooks/panther_agreement.py RUNBOOK_ID [--write]
 """
@@ -82,21 +83,28 @@ def fixture_lines(results: list[Agreement]) -> list[str]:
     return lines
 
 
+def fixture_file(runbook_id: str, rule: str) -> Path:
+    return LIBRARY_DIR / "fixtures" / f"{runbook_id}.{rule}.jsonl"
+
+
 def main(argv: list[str]) -> int:
     import tempfile
 
-    target = LIBRARY_DIR / "fixtures" / f"{argv[0]}.panther.jsonl"
-    if "--write" in argv:
-        target.touch(exist_ok=True)  # the runbook names it; it may not exist yet
-    runbook = load_runbook_file(LIBRARY_DIR / f"{argv[0]}.yaml")
+    path = LIBRARY_DIR / f"{argv[0]}.yaml"
+    if "--write" in argv:  # the runbook names its fixture files; they may not exist yet
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if line.strip().startswith("events_file: fixtures/"):
+                (path.parent / line.split(":", 1)[1].strip()).touch(exist_ok=True)
+    runbook = load_runbook_file(path)
     with tempfile.TemporaryDirectory() as folder:
         ctx = context(Path(folder))
         results = [measure(ctx, runbook, m.rule, m.params) for m in runbook.panther]
     for r in results:
         print(f"{r.rule}: agreement {r.agree}/{r.total}; disagree: {r.disagreements}; unloadable: {r.unloadable}")
-    if "--write" in argv:
-        target.write_text("\n".join(fixture_lines(results)) + "\n", encoding="utf-8")
-        print(f"wrote {target}")
+        if "--write" in argv:
+            target = fixture_file(runbook.id, r.rule)
+            target.write_text("\n".join(fixture_lines([r])) + "\n", encoding="utf-8")
+            print(f"wrote {target}")
     return 0
 
 

@@ -1,11 +1,29 @@
-"""Turn a request's SQL into the SQL that runs (sandbox and masking land here)."""
+"""Turn a request's SQL into the SQL that runs: sandbox check, then the role's masked relation.
+
+1. sqlkit.sandbox.check_query: exactly one SELECT over ``events`` (and its own CTEs), allowlisted
+   functions only, named parameters only; anything else is QueryRejected.
+2. The role's relation (masking.compiler.compile_relation, cached per role and column set) replaces
+   every ``events`` reference. Raw roles (and approved unmasked runs) read the stored columns.
+3. Parameters stay ``$name`` placeholders, bound by the engine; only those the SQL uses are passed.
+4. The masking key travels in the session's temporary table ``tm_mask_key`` (never in the text),
+   so the SQL returned here is also what ``explain`` prints.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any
 
+from trailmask.errors import PermissionDenied, UsageError
+from trailmask.masking.compiler import KEY_COLUMN, KEY_TABLE, compile_relation
+from trailmask.masking.model import Policy
 from trailmask.service.context import AppContext
+from trailmask.service.policy import load_policy, masking_key
+from trailmask.sqlkit.render import to_sql
+from trailmask.sqlkit.rewrite import bind_relation_sql, referenced_columns
+from trailmask.sqlkit.sandbox import check_query
+
+_RELATIONS = "masking.relations"
 
 
 @dataclass
@@ -17,5 +35,38 @@ class PreparedQuery:
     raw_errors: bool = False  # may the engine's own error text be shown (raw roles only)?
 
 
+def _relation_sql(ctx: AppContext, policy: Policy, role: str, raw: bool, columns: frozenset[str] | None) -> str:
+    cache: dict[tuple[str, str, bool, frozenset[str] | None], str] = ctx.cache.setdefault(_RELATIONS, {})
+    key = (policy.digest, role, raw, columns)
+    if key not in cache:
+        cache[key] = to_sql(compile_relation(policy, role, raw=raw, columns=columns), "duckdb", pretty=True)
+    return cache[key]
+
+
+def profile_name(policy: Policy, role: str, raw: bool) -> str:
+    """The masking profile recorded with each query: ``raw`` or ``masked:<role>@<policy digest>``."""
+    return "raw" if raw else f"masked:{role}@{policy.digest[:12]}"
+
+
 def prepare(ctx: AppContext, role: str, sql: str, params: dict[str, Any], *, unmasked: bool = False) -> PreparedQuery:
-    return PreparedQuery(sql=sql, params=dict(params), profile="raw", raw_errors=True)
+    policy = load_policy(ctx)
+    if role not in policy.roles:
+        raise PermissionDenied(
+            f"role {role!r} is not defined in the masking policy", hint=f"roles: {', '.join(policy.roles)}"
+        )
+    checked = check_query(sql)
+    missing = sorted(checked.parameters - params.keys())
+    if missing:
+        names = ", ".join(f"${name}" for name in missing)
+        raise UsageError(f"no value given for parameter {names}", hint="pass every $name the SQL uses")
+    raw = policy.role(role).raw or unmasked
+    columns = None if raw else referenced_columns(checked)
+    text = bind_relation_sql(checked, _relation_sql(ctx, policy, role, raw, columns))
+    temp_tables = {} if raw else {KEY_TABLE: {KEY_COLUMN: masking_key(ctx).reveal()}}
+    return PreparedQuery(
+        sql=text,
+        params={name: value for name, value in params.items() if name in checked.parameters},
+        profile=profile_name(policy, role, raw),
+        temp_tables=temp_tables,
+        raw_errors=raw,
+    )

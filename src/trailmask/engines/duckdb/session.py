@@ -1,7 +1,9 @@
 """Hardened, read-only DuckDB query sessions.
 
 A session opens the store read-only, creates the temporary tables the caller needs (for example
-the masking key, so that no key is ever part of a SQL text that an error message could echo), then
+the masking key, so that no key is ever part of a SQL text that an error message could echo) and
+mirrors their values as session variables ``<table>__<column>`` (read with ``getvariable``, which the
+planner folds to a constant; user SQL can reach neither: the sandbox allows no such function), then
 switches off all file and network access and locks the configuration before any user SQL runs.
 Time is bounded by interrupting the connection from a timer; rows by fetching at most
 ``max_rows + 1``; memory by DuckDB's ``memory_limit``.
@@ -46,6 +48,10 @@ class QuerySession:
             for table, values in (temp_tables or {}).items():
                 columns = ", ".join(f"? AS {name}" for name in values)
                 self._conn.execute(f"CREATE TEMP TABLE {table} AS SELECT {columns}", list(values.values()))
+                # The same values as session variables ``table__column`` (getvariable): bound here,
+                # never part of SQL text, and constants to the planner (see sqlkit.expr.session_value).
+                for name, value in values.items():
+                    self._conn.execute(f"SET VARIABLE {table}__{name} = ?", [value])
             self._conn.execute("SET enable_external_access = false")
             self._conn.execute("SET lock_configuration = true")
         except BaseException:

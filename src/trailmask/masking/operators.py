@@ -1,0 +1,281 @@
+"""Masking operators: each turns a value expression into its masked SQL expression.
+
+Every operator is built from trailmask.sqlkit.expr nodes, so it renders for DuckDB, Spark SQL and
+Trino/Athena (see tests/masking/golden). An operator is used in two places:
+
+- on a structured field (:func:`mask_value`): NULL stays NULL, the result keeps the field's type
+  where the operator allows it;
+- on a substring a detector found in free text (:func:`mask_match`): the result replaces the match.
+
+Keyed pseudonyms are ``prefix_`` + the first hex digits of SHA-256(key || ':' || class || ':' ||
+value): deterministic for one key, unguessable without it (unlike a plain hash, which a 12-digit
+account id or an IPv4 address could be brute-forced from). The key is a session value, never text.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from trailmask.masking.model import Operator, Role
+from trailmask.sqlkit import expr as sx
+from trailmask.sqlkit.expr import Expr
+
+DEFAULT_REDACT_TOKEN = "XXXXX"  # noqa: S105 (the mask, not a password)
+KEEP_PREFIX_MIN_LENGTH = 16
+IPV4_FULL = r"^(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])(?:\.(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])){3}$"
+IPV6_FULL = r"^(?:[0-9A-Fa-f]{0,4}:){2,7}[0-9A-Fa-f.]{0,15}$"
+# Values of sourceIPAddress that are not addresses and not sensitive: AWS service names.
+SERVICE_HOST = r"^(?:(?:[A-Za-z0-9-]+\.)*amazonaws\.com(?:\.cn)?|AWS Internal)$"
+ARN_FULL = r"^arn:[^:]*:[^:]*:[^:]*:[^:]*:.+$"
+_STRING_TYPES = ("STRING", "JSON")
+_SQL_TYPES = {"STRING": "VARCHAR", "JSON": "JSON", "BOOLEAN": "BOOLEAN", "TIMESTAMP": "TIMESTAMP"}
+
+
+@dataclass(frozen=True)
+class OptionSpec:
+    """Allowed values of one option: a type and, optionally, a closed set of choices."""
+
+    kind: type
+    default: Any
+    choices: tuple[Any, ...] = ()
+    low: int | None = None
+    high: int | None = None
+
+
+@dataclass(frozen=True)
+class OperatorSpec:
+    description: str
+    options: dict[str, OptionSpec]
+    classes: tuple[str, ...] = ()  # empty: any class
+
+
+OPERATORS: dict[str, OperatorSpec] = {
+    "keep": OperatorSpec("show the value as stored", {}),
+    "redact": OperatorSpec("replace by a fixed token", {"token": OptionSpec(str, DEFAULT_REDACT_TOKEN)}),
+    "nullify": OperatorSpec("replace by NULL", {}),
+    "partial": OperatorSpec(
+        "keep the first/last N characters; short values are redacted",
+        {
+            "first": OptionSpec(int, 0, low=0, high=8),
+            "last": OptionSpec(int, 4, low=0, high=8),
+            "mask": OptionSpec(str, "***"),
+        },
+    ),
+    "pseudonym": OperatorSpec(
+        "keyed deterministic token: prefix_ + hex of SHA-256(key, class, value)",
+        {
+            "prefix": OptionSpec(str, "tok"),
+            "keep_prefix": OptionSpec(int, 0, low=0, high=4),
+            "length": OptionSpec(int, 12, low=8, high=64),
+        },
+    ),
+    "email": OperatorSpec(
+        "masked@domain (domain) or masked@***.tld (full)",
+        {"mode": OptionSpec(str, "domain", choices=("domain", "full"))},
+        classes=("email",),
+    ),
+    "ip_truncate": OperatorSpec(
+        "keep the network prefix (192.168.xxx.xxx, 2001:db8:85a3::); AWS service names kept",
+        {
+            "ipv4_prefix": OptionSpec(int, 24, choices=(0, 8, 16, 24)),
+            "ipv6_prefix": OptionSpec(int, 48, choices=(0, 16, 32, 48, 64)),
+        },
+        classes=("ip",),
+    ),
+    "time_trunc": OperatorSpec(
+        "truncate timestamps", {"unit": OptionSpec(str, "hour", choices=("minute", "hour", "day", "month", "year"))}
+    ),
+    "arn": OperatorSpec(
+        "keep partition, service, region and resource type; mask the account (with the role's "
+        "account_id operator) and the resource names",
+        {
+            "names": OptionSpec(str, "pseudonym", choices=("pseudonym", "redact")),
+            "prefix": OptionSpec(str, "name"),
+        },
+        classes=("arn",),
+    ),
+    "detect": OperatorSpec("free text: every detector match is masked with the operator of its class", {}),
+}
+
+
+@dataclass(frozen=True)
+class MaskContext:
+    """What operators need besides the value: the key expression and the role's operators."""
+
+    key: Expr
+    role: Role
+
+
+def option(op: Operator, name: str) -> Any:
+    return op.option(name, OPERATORS[op.name].options[name].default)
+
+
+def keyed_digest(value: Expr, namespace: str, key: Expr, length: int = 12) -> Expr:
+    """First ``length`` hex digits of SHA-256(key || ':' || namespace || ':' || value)."""
+    return sx.substr(sx.sha256_hex(sx.concat(key, sx.lit(f":{namespace}:"), value)), 1, length)
+
+
+def keyed_digest_py(value: str, namespace: str, key: str, length: int = 12) -> str:
+    """The same digest computed in Python (reveal, tests); must match :func:`keyed_digest`."""
+    return hashlib.sha256(f"{key}:{namespace}:{value}".encode()).hexdigest()[:length]
+
+
+def pseudonym(value: Expr, namespace: str, op: Operator, key: Expr) -> Expr:
+    digest = keyed_digest(value, namespace, key, option(op, "length"))
+    head = sx.lit(f"{option(op, 'prefix')}_")
+    keep = option(op, "keep_prefix")
+    if keep:  # only long values show their prefix (AKIA/ASIA: the kind of key, not the key)
+        shown = sx.concat(head, sx.substr(value, 1, keep), sx.lit("_"), digest)
+        return sx.case([(sx.ge(sx.length(value), sx.lit(KEEP_PREFIX_MIN_LENGTH)), shown)], sx.concat(head, digest))
+    return sx.concat(head, digest)
+
+
+def pseudonym_py(value: str, namespace: str, op: Operator, key: str) -> str:
+    digest = keyed_digest_py(value, namespace, key, option(op, "length"))
+    keep = option(op, "keep_prefix")
+    middle = f"{value[:keep]}_" if keep and len(value) >= KEEP_PREFIX_MIN_LENGTH else ""
+    return f"{option(op, 'prefix')}_{middle}{digest}"
+
+
+def _null_safe(value: Expr, masked: Expr) -> Expr:
+    return sx.case([(sx.is_null(value), sx.typed_null("VARCHAR"))], masked)
+
+
+def partial(value: Expr, op: Operator) -> Expr:
+    first, last, mask = option(op, "first"), option(op, "last"), option(op, "mask")
+    shown = sx.concat(sx.substr(value, 1, first), sx.lit(mask), sx.right(value, last))
+    too_short = sx.lit(first + last + 4)
+    return sx.case([(sx.not_(sx.ge(sx.length(value), too_short)), sx.lit(DEFAULT_REDACT_TOKEN))], shown)
+
+
+def email(value: Expr, op: Operator) -> Expr:
+    if option(op, "mode") == "domain":
+        masked = sx.concat(sx.lit("masked@"), sx.regexp_extract(value, r"@([^@]+)$", 1))
+    else:
+        masked = sx.concat(sx.lit("masked@***."), sx.regexp_extract(value, r"\.([^.@]+)$", 1))
+    looks_like = sx.regexp_like(value, r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+    return sx.case([(looks_like, masked)], sx.lit(DEFAULT_REDACT_TOKEN))
+
+
+def _ipv4(value: Expr, prefix: int) -> Expr:
+    if prefix == 0:
+        return sx.lit("xxx.xxx.xxx.xxx")
+    groups = prefix // 8
+    head = r"^(\d+" + r"\.\d+" * (groups - 1) + r")\."
+    return sx.concat(sx.regexp_extract(value, head, 1), sx.lit(".xxx" * (4 - groups)))
+
+
+def _ipv6(value: Expr, prefix: int) -> Expr:
+    if prefix == 0:
+        return sx.lit("::")
+    groups = prefix // 16
+    head = r"^([0-9a-f]{1,4}(?::[0-9a-f]{1,4}){0," + str(groups - 1) + "})"
+    return sx.concat(sx.regexp_extract(sx.lower(value), head, 1), sx.lit("::"))
+
+
+def ip_truncate(value: Expr, op: Operator, kind: str | None = None) -> Expr:
+    """Addresses keep their network prefix; AWS service names stay; anything else is redacted.
+
+    ``kind`` (``ipv4``/``ipv6``) is set when a detector already knows which it found.
+    """
+    if kind == "ipv4":
+        return _ipv4(value, option(op, "ipv4_prefix"))
+    if kind == "ipv6":
+        return _ipv6(value, option(op, "ipv6_prefix"))
+    return sx.case(
+        [
+            (sx.regexp_like(value, IPV4_FULL), _ipv4(value, option(op, "ipv4_prefix"))),
+            (sx.regexp_like(value, IPV6_FULL), _ipv6(value, option(op, "ipv6_prefix"))),
+            (sx.regexp_like(value, SERVICE_HOST), value),
+        ],
+        sx.lit(DEFAULT_REDACT_TOKEN),
+    )
+
+
+def time_trunc(value: Expr, op: Operator, leaf_type: str) -> Expr:
+    unit = option(op, "unit")
+    if leaf_type == "TIMESTAMP":
+        return sx.date_trunc(unit, value)
+    return sx.cast(sx.date_trunc(unit, sx.cast(value, "TIMESTAMP", safe=True)), "VARCHAR")
+
+
+def _account_part(account: Expr, ctx: MaskContext) -> Expr:
+    """The account inside an ARN, masked like the role's ``account_id`` fields (same tokens)."""
+    masked = text_operator(ctx.role.operator_for("account_id"), account, "account_id", ctx)
+    kept = masked if masked is not None else account
+    return sx.case([(sx.eq(account, sx.lit("")), account), (sx.eq(account, sx.lit("aws")), account)], kept)
+
+
+def _arn_names(names: Expr, op: Operator, ctx: MaskContext) -> Expr:
+    """Resource names in an ARN: keyed like principals (``user/name_3f9a...`` matches ``user_3f9a...``)."""
+    if option(op, "names") == "redact":
+        return sx.lit(DEFAULT_REDACT_TOKEN)
+    naming = Operator("pseudonym", {"prefix": option(op, "prefix")})
+    return pseudonym(names, "principal", naming, ctx.key)
+
+
+def arn(value: Expr, op: Operator, ctx: MaskContext) -> Expr:
+    """arn:partition:service:region:ACCOUNT:type/NAMES; AWS-owned ARNs (account ``aws``) kept.
+
+    The resource type is the leading ``word/`` or ``word:`` of the resource (none for S3, whose
+    resource is a bucket name); everything after it is one name, masked as a whole.
+    """
+    parts = [sx.split_part(value, ":", i) for i in range(1, 6)]  # arn, partition, service, region, account
+    head = sx.concat(*[piece for part in parts[:4] for piece in (part, sx.lit(":"))])
+    head_length = sx.add(sx.length(head), sx.add(sx.length(parts[4]), sx.lit(2)))
+    resource = sx.substr(value, head_length)
+    service, account = parts[2], parts[4]
+    kind = sx.case(
+        [(sx.eq(service, sx.lit("s3")), sx.lit(""))], sx.regexp_extract(resource, r"^([A-Za-z0-9-]+[/:]).", 1)
+    )
+    names = sx.substr(resource, sx.add(sx.length(kind), sx.lit(1)))
+    masked = sx.concat(head, _account_part(account, ctx), sx.lit(":"), kind, _arn_names(names, op, ctx))
+    return sx.case(
+        [(sx.eq(account, sx.lit("aws")), value), (sx.regexp_like(value, ARN_FULL), masked)],
+        _arn_names(value, op, ctx),
+    )
+
+
+def mask_value(op: Operator, value: Expr, cls: str, leaf_type: str, ctx: MaskContext) -> Expr:
+    """A structured field's masked expression (``detect`` is compiled by the detectors module)."""
+    if op.name == "keep":
+        return value
+    if op.name == "time_trunc" and leaf_type in ("TIMESTAMP", "STRING"):
+        return time_trunc(value, op, leaf_type)
+    if op.name == "time_trunc":
+        return sx.typed_null(_SQL_TYPES.get(leaf_type, "VARCHAR"))
+    if op.name == "nullify" or leaf_type not in _STRING_TYPES:
+        return sx.typed_null(_SQL_TYPES.get(leaf_type, "VARCHAR"))
+    if op.name == "redact":
+        return _null_safe(value, sx.lit(option(op, "token")))
+    masked = text_operator(op, value, cls, ctx)
+    if masked is None:
+        raise ValueError(f"operator {op.name} cannot mask a structured field")
+    return _null_safe(value, masked)
+
+
+def text_operator(op: Operator, value: Expr, cls: str, ctx: MaskContext, label: str | None = None) -> Expr | None:
+    """The replacement of one value or detected substring; None means keep it as it is.
+
+    ``label`` names the detector when masking inside free text: redaction there writes
+    ``[REDACTED:label]`` so a reader knows what was removed; elsewhere it writes the role's token.
+    """
+    token = option(op, "token") if op.name == "redact" else DEFAULT_REDACT_TOKEN
+    redacted = sx.lit(f"[REDACTED:{label}]") if label else sx.lit(token)
+    builders: dict[str, Callable[[], Expr]] = {
+        "redact": lambda: redacted,
+        "nullify": lambda: redacted,
+        "partial": lambda: partial(value, op),
+        "pseudonym": lambda: pseudonym(value, cls, op, ctx.key),
+        "email": lambda: email(value, op),
+        "ip_truncate": lambda: ip_truncate(value, op, label if label in ("ipv4", "ipv6") else None),
+        "arn": lambda: arn(value, op, ctx),
+    }
+    if op.name == "keep":
+        return None
+    if op.name not in builders:  # time_trunc, detect: no meaning for a detected value → fail closed
+        return redacted if label else sx.lit(DEFAULT_REDACT_TOKEN)
+    return builders[op.name]()

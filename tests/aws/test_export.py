@@ -227,35 +227,62 @@ def test_non_empty_directory_needs_overwrite(loaded: Cli, tmp_path: Path) -> Non
     assert ds.dataset(out, format="parquet", partitioning="hive").count_rows() == _count(loaded)
 
 
-def test_roles_are_authorized_audited_and_never_see_raw_values(loaded: Cli, tmp_path: Path, store_path: Path) -> None:
+def _sql(tm: Cli, query: str, role: str) -> list[dict[str, Any]]:
+    result = tm("sql", query, "--as", role, "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    rows: list[dict[str, Any]] = result.json()
+    return rows
+
+
+def test_masked_export_holds_exactly_the_roles_view(loaded: Cli, tmp_path: Path) -> None:
+    query = "SELECT DISTINCT recipientAccountId AS a FROM events"
+    accounts = {r["a"] for r in _sql(loaded, query, "admin") if r["a"] and re.fullmatch(r"\d{12}", r["a"])}
+    ips = {r["ip"] for r in _sql(loaded, "SELECT DISTINCT sourceIPAddress AS ip FROM events", "admin")}
+    raw_ips = {ip for ip in ips if ip and re.fullmatch(r"\d+\.\d+\.\d+\.\d+", ip)}
+    assert len(accounts) > 5 and len(raw_ips) > 5
+
+    out = tmp_path / "inv"
+    assert loaded("export", "--format", "json", str(out), "--as", "investigator").exit_code == 0
+    text = (out / "events.jsonl").read_text(encoding="utf-8")
+    events = [json.loads(line) for line in text.splitlines()]
+    assert len(events) == len(_sql(loaded, "SELECT eventID FROM events", "investigator"))
+    assert all(e["tm_raw"] is None for e in events)
+    assert not [e for e in events if e["recipientAccountId"] in accounts]
+    assert not [e for e in events if (e["userIdentity"] or {}).get("accountId") in accounts]
+    assert not [ip for ip in raw_ips if f'"{ip}"' in text]
+    seen = {r["ip"] for r in _sql(loaded, "SELECT DISTINCT sourceIPAddress AS ip FROM events", "investigator")}
+    assert {e["sourceIPAddress"] for e in events} == seen
+
+    dataset = tmp_path / "inv-parquet"
+    assert loaded("export", "--format", "parquet", str(dataset), "--as", "investigator").exit_code == 0
+    folders = {p.relative_to(dataset).parts[0] for p in dataset.rglob("*.parquet")}
+    assert folders and not [f for f in folders if any(a in f for a in accounts)]
+    table = ds.dataset(dataset, format="parquet", partitioning="hive").to_table()
+    assert not set(table.column("recipientAccountId").to_pylist()) & accounts
+    assert not set(table.column("account").to_pylist()) & accounts
+    assert table.num_rows == len(events)
+
+
+def test_refusals_are_audited(loaded: Cli, tmp_path: Path, store_path: Path) -> None:
     viewer = loaded("export", "--format", "json", str(tmp_path / "v"), "--as", "viewer")
     assert viewer.exit_code == 6 and "export" in viewer.stderr
     assert not (tmp_path / "v").exists()
-
-    out = tmp_path / "inv"
-    investigator = loaded("export", "--format", "json", str(out), "--as", "investigator")
-    raw_ips = {
-        r["ip"]
-        for r in loaded(
-            "sql",
-            "SELECT DISTINCT sourceIPAddress AS ip FROM events "
-            "WHERE regexp_matches(sourceIPAddress, '^\\d+\\.\\d+\\.\\d+\\.\\d+$')",
-            "--as",
-            "admin",
-            "--format",
-            "json",
-        ).json()
-    }
-    assert len(raw_ips) > 5
-    if investigator.exit_code == 0:  # masking available: the files hold the masked view only
-        text = (out / "events.jsonl").read_text(encoding="utf-8")
-        assert '"tm_raw"' not in text
-        assert not [ip for ip in raw_ips if f'"{ip}"' in text]
-    else:  # fail closed: no masked view yet, nothing written
-        assert investigator.exit_code == 6 and "refusing to export raw events" in investigator.stderr
-        assert not out.exists() or not any(out.iterdir())
-
+    assert loaded("export", "--format", "csv", str(tmp_path / "a")).exit_code == 0
     audit = store_path.with_name(store_path.name + ".audit.jsonl")
     entries = [json.loads(line) for line in audit.read_text(encoding="utf-8").splitlines() if line.strip()]
     exports = [(e.get("role"), e.get("action"), e.get("outcome")) for e in entries if "export" in str(e.get("action"))]
-    assert ("viewer", "export", "forbidden") in exports
+    assert exports == [
+        ("viewer", "export", "forbidden"),
+        ("admin", "export", "ok"),
+        ("admin", "export.done", "ok"),
+    ]
+
+
+def test_a_masked_plan_that_masks_nothing_is_refused() -> None:
+    from trailmask.errors import PermissionDenied
+    from trailmask.service.export import EXPORT_SQL, _refuse_unmasked
+    from trailmask.service.prepare import PreparedQuery
+
+    _refuse_unmasked(PreparedQuery(EXPORT_SQL, {}, "raw"), "admin")
+    with pytest.raises(PermissionDenied, match="refusing to export raw events"):
+        _refuse_unmasked(PreparedQuery(EXPORT_SQL, {}, "masked:investigator@abc"), "investigator")

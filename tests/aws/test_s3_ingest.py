@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import gzip
+import json
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
 from tests.aws.s3data import BUCKET, delivery, log_key, record
-from tests.conftest import Cli
+from tests.conftest import Cli, run_subprocess
 
 import trailmask.ingest.s3 as s3_module
 from trailmask.engines.duckdb.store import Store
@@ -197,3 +198,12 @@ def test_unknown_profile_is_a_config_error(aws_env: str, tm: Cli) -> None:
     result = tm("ingest", f"s3://{BUCKET}", "--profile", "nope")
     assert result.exit_code == 2
     assert "profile 'nope'" in result.stderr
+
+
+def test_console_entry_point_honours_aws_endpoint_url(s3: Any, store_path: Path) -> None:
+    keys = _put_tree(s3)
+    result = run_subprocess(
+        ["--db", str(store_path), "ingest", f"s3://{BUCKET}", "--region", R2, "--workers", "2", "--format", "json"]
+    )  # the child inherits AWS_ENDPOINT_URL and the dummy credentials from the monkeypatched environment
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["files_loaded"] == sum(1 for k in keys if f"/{R2}/" in k)

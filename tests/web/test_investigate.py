@@ -179,7 +179,7 @@ def test_follow_up_opens_the_next_runbook_with_the_row_value(ui: Ui) -> None:
     first.get_by_role("button", name="Follow up with principal-activity for this row").click()
     expect(ui.page.get_by_role("heading", level=1)).to_have_text("Everything one principal did")
     assert ui.page.url.endswith("#/runbooks/principal-activity")  # the value is not in the URL
-    expect(ui.page.get_by_label("principal")).to_have_value(principal)
+    expect(ui.page.locator("#run-p-principal")).to_have_value(principal)
     ui.page.get_by_label("since").fill("all")
     ui.page.get_by_role("button", name="Run runbook").click()
     result = ui.page.locator(".output table.grid")

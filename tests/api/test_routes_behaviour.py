@@ -92,10 +92,13 @@ def test_approvals_end_to_end(client: TestClient, tokens: dict[str, str]) -> Non
     assert decided.status_code == 200 and decided.json()["decided_by"] == "admin"
     assert client.post(f"/api/approvals/{ident}/reject", json={}, headers=adm2).status_code == 409
     assert client.post(f"/api/approvals/{ident}/run", headers=adm).status_code == 403  # not the requester
+    masked = client.post("/api/sql", json={"sql": IP_SQL}, headers=inv).json()
     run = client.post(f"/api/approvals/{ident}/run", headers=inv)
     assert run.status_code == 200, run.text
     result = run.json()
     assert result["masking_profile"] == "raw" and result["role"] == "investigator"
+    assert masked["masking_profile"] != "raw"
+    assert {r["sourceIPAddress"] for r in masked["rows"]}.isdisjoint({r["sourceIPAddress"] for r in result["rows"]})
     again = client.post(f"/api/approvals/{ident}/run", headers=inv)
     assert again.status_code == 409 and "executed" in again.json()["message"]
     final = client.get(f"/api/approvals/{ident}", headers=inv).json()

@@ -33,21 +33,22 @@ def running(tmp_path_factory: pytest.TempPathFactory, loaded_store: Path) -> Ite
         yield server, token
 
 
-def _schemathesis(url: str, *args: str) -> subprocess.CompletedProcess[str]:
+def _schemathesis(url: str, workdir: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """The schemathesis CLI, run in ``workdir`` (it keeps an examples database in its working directory)."""
     schemathesis = Path(sys.executable).with_name("schemathesis")
     command = [str(schemathesis), "run", f"{url}/openapi.json", "--checks", CHECKS, "--seed", "1", *args]
-    return subprocess.run(command, capture_output=True, text=True, timeout=300, check=False)
+    return subprocess.run(command, capture_output=True, text=True, timeout=300, check=False, cwd=workdir)
 
 
-def test_schemathesis_as_admin(running: tuple[ServerProcess, str]) -> None:
+def test_schemathesis_as_admin(running: tuple[ServerProcess, str], tmp_path: Path) -> None:
     server, token = running
     result = _schemathesis(
-        server.url, "-H", f"Authorization: Bearer {token}", "-n", "20", "--exclude-path-regex", "/rotate$"
+        server.url, tmp_path, "-H", f"Authorization: Bearer {token}", "-n", "20", "--exclude-path-regex", "/rotate$"
     )
     assert result.returncode == 0, result.stdout[-6000:]
     assert "Authentication failed" not in result.stdout, result.stdout[-6000:]
 
 
-def test_schemathesis_without_credentials(running: tuple[ServerProcess, str]) -> None:
-    result = _schemathesis(running[0].url, "-n", "5")
+def test_schemathesis_without_credentials(running: tuple[ServerProcess, str], tmp_path: Path) -> None:
+    result = _schemathesis(running[0].url, tmp_path, "-n", "5")
     assert result.returncode == 0, result.stdout[-6000:]

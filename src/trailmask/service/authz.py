@@ -1,9 +1,9 @@
 """Authorization of a request for an actor: rbac over the permissions of the actor's role.
 
-Permissions come from the policy (``service.policy.load_policy(ctx).roles[ROLE].permissions``);
-until a policy module provides them, and for built-in roles whose policy entry names none, the
-defaults below apply. Every denial is a PermissionDenied that names the missing permission and
-the rule that decided (rbac's reason), so "why was this denied?" has an answer.
+Permissions come from the policy (``service.policy.load_policy(ctx).roles[ROLE].permissions``,
+docs/auth.md); a role that lists none may do nothing (default deny). Every denial is a
+PermissionDenied that names the missing permission and the rule that decided (rbac's reason), so
+"why was this denied?" has an answer.
 
 Unmasked (break-glass) runs need ``unmask`` or an approved request: service.approvals runs the
 approved query inside :func:`unmask_grant`, which this module checks.
@@ -11,23 +11,16 @@ approved query inside :func:`unmask_grant`, which this module checks.
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from typing import Any
 
 from trailmask.errors import NotFound, PermissionDenied
 from trailmask.models import Actor
 from trailmask.rbac import Decision, Resource, allowed
 from trailmask.service.context import AppContext
+from trailmask.service.policy import load_policy
 
-BUILTIN_ROLES = ("admin", "investigator", "viewer")
-DEFAULT_PERMISSIONS: dict[str, tuple[str, ...]] = {
-    "admin": ("*",),
-    "investigator": ("runbook:*", "sql", "export", "unmask:request"),
-    "viewer": ("runbook:*",),
-}
 SQL_ACTIONS = ("sql", "explain")
 _GRANT: ContextVar[str | None] = ContextVar("trailmask_unmask_grant", default=None)
 
@@ -47,38 +40,14 @@ def current_grant() -> str | None:
     return _GRANT.get()
 
 
-def _policy_roles(ctx: AppContext) -> dict[str, Any] | None:
-    try:
-        module = importlib.import_module("trailmask.service.policy")
-    except ModuleNotFoundError as exc:
-        if exc.name != "trailmask.service.policy":
-            raise
-        return None
-    load = getattr(module, "load_policy", None)
-    if load is None:
-        return None
-    roles = getattr(load(ctx), "roles", None)
-    return dict(roles) if roles is not None else None
-
-
 def role_names(ctx: AppContext) -> list[str]:
-    roles = _policy_roles(ctx)
-    return sorted(roles) if roles is not None else list(BUILTIN_ROLES)
+    return sorted(load_policy(ctx).roles)
 
 
 def permissions_of(ctx: AppContext, role: str) -> tuple[str, ...] | None:
-    """The role's permission strings, or None when the role is not defined."""
-    roles = _policy_roles(ctx)
-    if roles is None:
-        return DEFAULT_PERMISSIONS.get(role)
-    if role not in roles:
-        return None
-    listed = getattr(roles[role], "permissions", None)
-    if listed is None and isinstance(roles[role], dict):
-        listed = roles[role].get("permissions")
-    if listed is None:
-        return DEFAULT_PERMISSIONS.get(role, ())
-    return tuple(str(p) for p in listed)
+    """The role's permission strings, or None when the policy does not define the role."""
+    found = load_policy(ctx).roles.get(role)
+    return None if found is None else tuple(found.permissions)
 
 
 def require_role(ctx: AppContext, role: str) -> tuple[str, ...]:
@@ -91,13 +60,12 @@ def require_role(ctx: AppContext, role: str) -> tuple[str, ...]:
 
 def runbook_resource(ctx: AppContext, runbook_id: str) -> Resource:
     """The runbook as an rbac resource (its tags grant ``runbook-tag:...``); unknown ids get no tags."""
-    tags: tuple[str, ...] = ()
+    from trailmask.service.runbooks import get_runbook  # runbooks authorizes through this module
+
     try:
-        module = importlib.import_module("trailmask.service.runbooks")
-        runbook = module.get_runbook(ctx, runbook_id)
-        tags = tuple(str(t) for t in (getattr(runbook, "tags", None) or ()))
-    except (ModuleNotFoundError, AttributeError, NotFound):
-        pass
+        tags = tuple(str(t) for t in get_runbook(ctx, runbook_id).tags)
+    except NotFound:
+        tags = ()
     return Resource("runbook", runbook_id, tags)
 
 

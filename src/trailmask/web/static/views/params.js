@@ -2,6 +2,7 @@
 // has the one validation (same as CLI -p and API JSON) and its message is shown next to the field.
 
 import { h, slug } from "../dom.js";
+import { inline } from "../markdown.js";
 
 const PLACEHOLDERS = {
   timestamp: "2024-05-01T00:00:00Z",
@@ -74,7 +75,7 @@ export function paramField(param, formId) {
     h("span", { class: "param-type" }, param.type || "string"),
     param.required ? h("span", { class: "param-required" }, "required") : null,
   );
-  const help = h("p", { class: "help", id: helpId }, param.description || "", constraints(param) ? h("span", { class: "constraints" }, constraints(param)) : null);
+  const help = h("p", { class: "help", id: helpId }, inline(param.description || ""), constraints(param) ? h("span", { class: "constraints" }, constraints(param)) : null);
   const error = h("p", { class: "field-error", id: errorId, hidden: true });
   return h("div", { class: "field", "data-param": param.name }, label, input, help, error);
 }

@@ -59,7 +59,7 @@ export async function runbooksView(app, main) {
     id: "runbook-search",
     type: "search",
     value: app.search || "",
-    placeholder: "e.g. iam, cis:4.3, root",
+    placeholder: "e.g. iam, cis-aws-1.4:4.3, root",
     autocomplete: "off",
     "aria-controls": "runbook-list",
   });

@@ -62,12 +62,13 @@ def _window(runbook: Runbook) -> Iterable[Finding]:
 
 def _fixtures(runbook: Runbook) -> Iterable[Finding]:
     if not runbook.fixtures:
-        yield Finding("error", runbook.id, "no fixtures: add events that must match and events that must not")
+        yield Finding("warning", runbook.id, "no fixtures: add events that must match and events that must not")
+        return
+    if not any(f.matching for f in runbook.fixtures):
+        yield Finding("warning", runbook.id, "no fixture has events that must match")
+    if not any(f.not_matching for f in runbook.fixtures):
+        yield Finding("warning", runbook.id, "no fixture has events that must not match")
     for fixture in runbook.fixtures:
-        if not fixture.matching:
-            yield Finding("warning", runbook.id, f"fixture '{fixture.name}' has no matching events")
-        if not fixture.not_matching:
-            yield Finding("warning", runbook.id, f"fixture '{fixture.name}' has no non-matching events")
         if fixture.expect is None:
             yield Finding("warning", runbook.id, f"fixture '{fixture.name}' states no expected rows")
 

@@ -209,7 +209,10 @@ def convert(param: Parameter, value: Any, *, masked: bool = False) -> Any:
                     raise ValueError("must be a list (comma-separated on the command line)")
                 return [_masked_token(param, v) for v in items if not (isinstance(v, str) and not v.strip())]
             return _masked_token(param, value)
-        return TYPES[param.type](param, value)
+        result = TYPES[param.type](param, value)
+        if param.pattern and param.type not in ("string", "list") and not re.fullmatch(param.pattern, str(result)):
+            raise ValueError(f"must match the pattern {param.pattern}")
+        return result
     except ValueError as exc:
         raise _fail(param.name, str(exc)) from None
 

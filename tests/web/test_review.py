@@ -162,6 +162,7 @@ def test_pure_helpers_in_the_browser(ui: Ui) -> None:
             const p = await import('./permissions.js');
             const m = await import('./markdown.js');
             const link = m.markdown('[x](javascript:alert(1)) [y](https://example.org)')[0];
+            const long = v.renderValue({arn: 'arn:aws:iam::acct_43b2f38b9b41:user/x', pad: 'p'.repeat(200)});
             return {
                 segments: v.maskedSegments('key AKIA****WXYZ by user_3f9a1c at [masked]'),
                 plain: v.maskedSegments('arn:aws:iam::123456789012:user/alice'),
@@ -171,6 +172,8 @@ def test_pure_helpers_in_the_browser(ui: Ui) -> None:
                 perms: [p.permits(['runbook:*', 'sql'], 'sql'), p.permits(['*', '!sql'], 'sql'),
                         p.permits(['audit:*'], 'audit:read'), p.permits(['runbook:*'], 'audit:read')],
                 hrefs: [...link.querySelectorAll('a')].map(a => a.getAttribute('href')),
+                fold: [long.tagName, long.querySelector('summary').textContent,
+                       long.querySelectorAll('.masked').length],
             };
         }""",
         [MASKED_SHAPES, RAW_VALUES],
@@ -189,3 +192,4 @@ def test_pure_helpers_in_the_browser(ui: Ui) -> None:
     assert got["csv"] == 'a,b\r\n\'=SUM(A1),"x,""y"""\r\n,"{""k"":1}"\r\n'
     assert got["perms"] == [True, False, True, False]
     assert got["hrefs"] == ["https://example.org"]  # the javascript: link stays text
+    assert got["fold"] == ["DETAILS", "{arn, pad}", 1]  # long structs fold behind key names only

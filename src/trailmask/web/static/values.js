@@ -53,7 +53,18 @@ export function renderValue(value) {
   if (value === null) return h("span", { class: "null" }, "null");
   if (typeof value === "string") return h("span", { class: value.length > 40 ? "str" : "str short" }, stringNodes(value));
   if (typeof value === "number" || typeof value === "boolean") return h("span", { class: "num" }, String(value));
-  return h("code", { class: "json" }, jsonNodes(value));
+  const code = h("code", { class: "json" }, jsonNodes(value));
+  if (JSON.stringify(value).length <= LONG_JSON) return code;
+  // long structs fold behind their key names (never their values, which may be unbadged there)
+  return h("details", { class: "json-fold" }, h("summary", null, outline(value)), code);
+}
+
+const LONG_JSON = 160;
+
+function outline(value) {
+  if (Array.isArray(value)) return `[${value.length} items]`;
+  const keys = Object.keys(value);
+  return `{${keys.slice(0, 4).join(", ")}${keys.length > 4 ? `, … ${keys.length} keys` : ""}}`;
 }
 
 function jsonNodes(value) {

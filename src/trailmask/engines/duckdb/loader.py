@@ -200,7 +200,7 @@ def _insert(
 ) -> list[FileOutcome]:
     conn.execute("CREATE OR REPLACE TEMP TABLE tm_reject (src VARCHAR)")
     if reasons:
-        conn.executemany("INSERT INTO tm_reject VALUES (?)", [[r] for r in reasons])
+        _insert_columns(conn, "tm_reject", [list(reasons)])
     conn.execute(
         """CREATE OR REPLACE TEMP TABLE tm_marked AS
         SELECT s.src, s.rec, s.k, s.t,
@@ -211,7 +211,7 @@ def _insert(
     )
     new_counts = dict(conn.execute("SELECT src, count(*) FILTER (WHERE is_new) FROM tm_marked GROUP BY src").fetchall())
     conn.execute("CREATE OR REPLACE TEMP TABLE tm_names (src VARCHAR, source VARCHAR)")
-    conn.executemany("INSERT INTO tm_names VALUES (?, ?)", [[str(f.local), f.source] for f in files])
+    _insert_columns(conn, "tm_names", [[str(f.local) for f in files], [f.source for f in files]])
     columns = ",\n  ".join(typed_select("t"))
     conn.execute(
         f"""INSERT INTO events
@@ -234,10 +234,21 @@ def _insert(
     return outcomes
 
 
+def _insert_columns(
+    conn: duckdb.DuckDBPyConnection, table: str, columns: Sequence[Sequence[object]], extra: str = ""
+) -> None:
+    """Insert rows given column-wise in one statement (executemany costs a round trip per row)."""
+    unnested = ", ".join(f"unnest(${i + 1})" for i in range(len(columns)))
+    conn.execute(f"INSERT INTO {table} SELECT {unnested}{extra}", [list(c) for c in columns])
+
+
 def _record(conn: duckdb.DuckDBPyConnection, outcomes: Sequence[FileOutcome], batch: str) -> None:
-    loaded = [[o.path, batch, o.events, o.new, o.duplicates] for o in outcomes if o.status == "loaded"]
-    rejected = [[o.path, o.reason, batch] for o in outcomes if o.status == "rejected"]
+    loaded = [o for o in outcomes if o.status == "loaded"]
+    rejected = [o for o in outcomes if o.status == "rejected"]
     if loaded:
-        conn.executemany("INSERT INTO tm_files VALUES (?, ?, ?, ?, ?, now()::TIMESTAMP)", loaded)
+        columns = [[o.path for o in loaded], [batch] * len(loaded)]
+        columns += [[o.events for o in loaded], [o.new for o in loaded], [o.duplicates for o in loaded]]
+        _insert_columns(conn, "tm_files", columns, ", now()::TIMESTAMP")
     if rejected:
-        conn.executemany("INSERT INTO tm_rejections VALUES (?, ?, ?, now()::TIMESTAMP)", rejected)
+        columns = [[o.path for o in rejected], [o.reason for o in rejected], [batch] * len(rejected)]
+        _insert_columns(conn, "tm_rejections", columns, ", now()::TIMESTAMP")

@@ -18,6 +18,7 @@ from trailmask.masking.operators import MaskContext, mask_value
 from trailmask.schema import EVENT_FIELDS, INTERNAL_COLUMNS, FieldType
 from trailmask.sqlkit import expr as sx
 from trailmask.sqlkit.expr import Expr
+from trailmask.sqlkit.rewrite import ColumnUse
 from trailmask.sqlkit.sandbox import check_condition
 
 RAW_TABLE = ("main", "events")
@@ -53,8 +54,9 @@ class _RoleCompiler:
     value is rewritten with ``tm_map``. DuckDB drops ``tm_map`` when no free-text column is used.
     """
 
-    def __init__(self, policy: Policy, role: Role) -> None:
+    def __init__(self, policy: Policy, role: Role, use: ColumnUse | None) -> None:
         self.policy = policy
+        self.use = use
         self.ctx = MaskContext(key=key_expression(), role=role)
         self.scanner = Scanner(self.ctx, policy.detectors, policy.json_keys)
         self.mapping = sx.column(MAP_COLUMN, ROW_ALIAS)
@@ -77,12 +79,20 @@ class _RoleCompiler:
         # JSON: a value masking could not keep valid becomes NULL (fail closed), never an error.
         return sx.cast(Scanner.apply(self.scanner.prepare_json(text, self.event), self.mapping), "JSON", safe=True)
 
-    def field(self, value: Expr, raw: Expr, path: str, ftype: FieldType, depth: int = 0) -> Expr:
+    def _members(self, ftype: dict[str, FieldType], whole: bool) -> list[tuple[str, FieldType, bool]]:
+        """The struct fields to build: all of them, or those the query names (see ColumnUse)."""
+        use = self.use
+        if whole or use is None:
+            return [(name, sub, True) for name, sub in ftype.items()]
+        named = [(name, sub, use.whole_struct(name)) for name, sub in ftype.items() if use.wants(name)]
+        return named or [(name, sub, True) for name, sub in ftype.items()]
+
+    def field(self, value: Expr, raw: Expr, path: str, ftype: FieldType, depth: int = 0, whole: bool = True) -> Expr:
         """``value``: the field in the outer level; ``raw``: the same field in the inner level."""
         if isinstance(ftype, dict):
             members = [
-                (name, self.field(sx.field(value, name), sx.field(raw, name), f"{path}.{name}", sub, depth))
-                for name, sub in ftype.items()
+                (name, self.field(sx.field(value, name), sx.field(raw, name), f"{path}.{name}", sub, depth, full))
+                for name, sub, full in self._members(ftype, whole)
             ]
             return sx.case([(sx.is_null(value), sx.lit(None))], sx.struct(members))
         if isinstance(ftype, list):
@@ -102,20 +112,21 @@ class _RoleCompiler:
                 values = sx.transform(raw, element, sx.cast(leaf_value, "VARCHAR"))
                 self.free_text.append(sx.join_list(values, sx.char(31)))
 
-    def outer_columns(self, wanted: frozenset[str] | None) -> list[Expr]:
+    def outer_columns(self) -> list[Expr]:
         columns = []
         for name, ftype in [*EVENT_FIELDS.items(), *INTERNAL_COLUMNS.items()]:
-            if wanted is not None and name.lower() not in wanted:
+            if self.use is not None and not self.use.wants(name):
                 continue
             if name == RAW_RECORD_COLUMN:
                 columns.append(sx.alias(sx.typed_null("JSON"), name))
                 continue
             outer, inner = sx.column(name, ROW_ALIAS), sx.column(name, RAW_ALIAS)
-            columns.append(sx.alias(self.field(outer, inner, name, ftype), name))
+            whole = self.use is None or self.use.whole_struct(name)
+            columns.append(sx.alias(self.field(outer, inner, name, ftype, whole=whole), name))
         return columns
 
-    def relation(self, where: Expr | None, wanted: frozenset[str] | None) -> Expr:
-        columns = self.outer_columns(wanted) or [sx.alias(sx.lit(None), MAP_COLUMN)]
+    def relation(self, where: Expr | None) -> Expr:
+        columns = self.outer_columns() or [sx.alias(sx.lit(None), MAP_COLUMN)]
         inner_columns = [sx.star_of(RAW_ALIAS)]
         if self.free_text and self.scanner.active:
             text = sx.concat_ws(sx.char(31), *self.free_text)
@@ -138,18 +149,17 @@ def _string_leaves(value: Expr, path: str, ftype: FieldType) -> list[tuple[Expr,
     return [(value, path)] if ftype in ("STRING", "JSON") else []
 
 
-def compile_relation(
-    policy: Policy, role_name: str, *, raw: bool = False, columns: frozenset[str] | None = None
-) -> Expr:
+def compile_relation(policy: Policy, role_name: str, *, raw: bool = False, columns: ColumnUse | None = None) -> Expr:
     """The SELECT a role reads as ``events``.
 
-    ``raw``: every column as stored (row filter kept). ``columns`` (lower-case names): compile only
-    these columns, for a query that names no others (see sqlkit.rewrite.referenced_columns); the
-    others are absent, so a query that did use one fails to bind instead of seeing raw data.
+    ``raw``: every column as stored (row filter kept). ``columns``: compile only the columns and
+    struct fields a query names (sqlkit.rewrite.referenced_columns); the others are absent, so a
+    query that did use one fails to bind instead of seeing anything. Fewer expressions also means
+    less for the engine to bind: a query naming two fields does not pay for the whole schema.
     """
     role = policy.role(role_name)
     where = row_filter(role.row_filter)
     if raw or role.raw:
         source = sx.table(RAW_TABLE[1], schema=RAW_TABLE[0], alias_=RAW_ALIAS)
         return sx.select([sx.star()], source, where)
-    return _RoleCompiler(policy, role).relation(where, columns)
+    return _RoleCompiler(policy, role, columns).relation(where)

@@ -72,16 +72,19 @@ def _random_looking(value: Expr) -> Expr:
 
 
 def _luhn(value: Expr) -> Expr:
-    """The Luhn checksum of up to 19 digits, unrolled so it is plain portable arithmetic."""
-    digits = sx.reverse(sx.regexp_replace(value, "[^0-9]", ""))
-    total: Expr = sx.lit(0)
-    for position in range(1, 20):
-        digit = sx.coalesce(sx.cast(sx.substr(digits, position, 1), "INT", safe=True), sx.lit(0))
-        if position % 2 == 0:
-            doubled = sx.mul(digit, sx.lit(2))
-            digit = sx.case([(sx.ge(digit, sx.lit(5)), sx.sub(doubled, sx.lit(9)))], doubled)
-        total = sx.add(total, digit)
-    return sx.eq(sx.mod(total, sx.lit(10)), sx.lit(0))
+    """The Luhn checksum of up to 19 digits in a few portable string functions.
+
+    Digits reversed and padded to 20; odd positions as they are, even positions doubled through
+    ``translate`` (0246813579 is the digit sum of 2·d); the digit sum is the length of the string
+    once each digit d is replaced by d characters.
+    """
+    digits = sx.rpad(sx.reverse(sx.regexp_replace(value, "[^0-9]", "")), 20, "0")
+    odd = sx.regexp_replace(digits, "(.).", "\\1")
+    even = sx.translate(sx.regexp_replace(digits, ".(.)", "\\1"), "0123456789", "0246813579")
+    unary: Expr = sx.concat_all(odd, even)
+    for digit in range(10):
+        unary = sx.replace(unary, sx.lit(str(digit)), sx.lit("x" * digit))
+    return sx.eq(sx.mod(sx.length(unary), sx.lit(10)), sx.lit(0))
 
 
 def _secret_key_shape(value: Expr) -> Expr:
@@ -159,28 +162,26 @@ def key_pattern(keys: Sequence[str], secret: bool) -> str:
 
 
 def _clean(value: Expr) -> Expr:
-    """Replacements must never close a JSON string early."""
+    """Replacements must never close a JSON string early (constant tokens need no cleaning)."""
+    if sx.is_plain_literal(value) and not any(c in sx.literal_text(value) for c in '"\\'):
+        return value
     return sx.regexp_replace(value, r'["\\]', "")
 
 
 def _json_key_replacement(match: Expr, rule: JsonKeyRule, ctx: MaskContext) -> Expr:
+    """``"key": value`` → ``"key":"<masked value>"``; values AWS already hid are left alone."""
     prefix = sx.regexp_extract(match, r'^("(?:[^"\\]|\\.)*"\s*:\s*)', 1)
     value = sx.substr(match, sx.add(sx.length(prefix), sx.lit(1)))
-    inner = sx.substr(value, 2, sx.sub(sx.length(value), sx.lit(2)))
-    is_string = sx.regexp_like(value, r'^".*"$')
-    masked_inner = text_operator(ctx.role.operator_for(rule.cls), inner, rule.cls, ctx, label="json_key")
-    masked_value = text_operator(ctx.role.operator_for(rule.cls), value, rule.cls, ctx, label="json_key")
-    if masked_inner is None or masked_value is None:
-        return match
     hidden = sx.in_(value, [f'"{marker}"' for marker in AWS_HIDDEN])
-    quote = sx.lit('"')
-    return sx.case(
-        [
-            (hidden, match),
-            (is_string, sx.concat(prefix, quote, _clean(masked_inner), quote)),
-        ],
-        sx.concat(prefix, quote, _clean(masked_value), quote),
-    )
+    op = ctx.role.operator_for(rule.cls)
+    if op.name == "keep":
+        return match
+    unquoted = sx.substr(value, 2, sx.sub(sx.length(value), sx.lit(2)))
+    if rule.cls == "secret":  # any JSON value: strings lose their quotes, others are masked whole
+        unquoted = sx.case([(sx.regexp_like(value, '^"'), unquoted)], value)
+    masked = text_operator(op, unquoted, rule.cls, ctx, label="json_key")
+    assert masked is not None
+    return sx.case([(hidden, match)], sx.concat_all(prefix, sx.lit('"'), _clean(masked), sx.lit('"')))
 
 
 def _detector_replacement(match: Expr, detector: Detector, ctx: MaskContext) -> Expr | None:

@@ -20,7 +20,7 @@ from trailmask.masking.model import Policy
 from trailmask.service.context import AppContext
 from trailmask.service.policy import load_policy, masking_key
 from trailmask.sqlkit.render import to_sql
-from trailmask.sqlkit.rewrite import bind_relation_sql, referenced_columns
+from trailmask.sqlkit.rewrite import ColumnUse, bind_relation_sql, referenced_columns
 from trailmask.sqlkit.sandbox import check_query
 
 _RELATIONS = "masking.relations"
@@ -35,8 +35,8 @@ class PreparedQuery:
     raw_errors: bool = False  # may the engine's own error text be shown (raw roles only)?
 
 
-def _relation_sql(ctx: AppContext, policy: Policy, role: str, raw: bool, columns: frozenset[str] | None) -> str:
-    cache: dict[tuple[str, str, bool, frozenset[str] | None], str] = ctx.cache.setdefault(_RELATIONS, {})
+def _relation_sql(ctx: AppContext, policy: Policy, role: str, raw: bool, columns: ColumnUse | None) -> str:
+    cache: dict[tuple[str, str, bool, ColumnUse | None], str] = ctx.cache.setdefault(_RELATIONS, {})
     key = (policy.digest, role, raw, columns)
     if key not in cache:
         cache[key] = to_sql(compile_relation(policy, role, raw=raw, columns=columns), "duckdb", pretty=True)

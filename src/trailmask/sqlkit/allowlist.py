@@ -21,7 +21,7 @@ Order Ordered Limit Offset Fetch Distinct Column Identifier Star Literal Boolean
 Table Tuple PropertyEQ Kwarg Slice Bracket Dot Cast DataType DataTypeParam ColumnDef Interval Var
 Window WindowSpec Lambda Placeholder Unnest Values Exists Any All In Between Is Like ILike
 SimilarTo Not Neg BitwiseNot Escape Filter IgnoreNulls RespectNulls Collate Cube Rollup
-GroupingSets Columns HexString BitString ByteString RawString National Unicode
+GroupingSets Columns HexString BitString ByteString RawString National Unicode JSONPath
 """
 
 # Scalar functions (sqlglot node names).
@@ -30,7 +30,7 @@ Abs Ceil Floor Round Sign Sqrt Cbrt Exp Ln Log Pow Mod Greatest Least Trunc Fact
 Lower Upper Length BitLength Substring Left Right Reverse Trim Pad Replace Translate Concat ConcatWs
 Contains StartsWith EndsWith StrPosition SplitPart Split RegexpSplit RegexpLike RegexpFullMatch RegexpILike
 RegexpReplace RegexpExtract RegexpExtractAll Repeat Format MD5 SHA SHA2 ToBase64 FromBase64 Hex Unhex
-Ascii Chr Unicode Levenshtein JarowinklerSimilarity Initcap
+Ascii Chr Unicode Levenshtein JarowinklerSimilarity Initcap Encode Decode
 Array ArraySize ArrayContains ArrayPosition ArraySlice ArrayConcat ArrayAppend ArrayPrepend ArrayDistinct
 ArraySort Transform ArrayFilter Reduce ArrayMin ArrayMax ArrayOverlaps Flatten Explode GenerateSeries
 ArrayToString ArrayContainsAll ArrayFirst ArrayLast ArrayUniqueAgg

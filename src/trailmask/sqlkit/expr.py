@@ -68,6 +68,12 @@ def concat(*parts: Expr) -> Expr:
     return result
 
 
+def concat_all(*parts: Expr) -> Expr:
+    """One ``concat(...)`` call (NULL parts count as empty in DuckDB, as NULL elsewhere): for
+    parts that are never NULL; cheaper for the engine to bind than a chain of ``||``."""
+    return exp.Concat(expressions=list(parts), safe=True, coalesce=True)
+
+
 def sha256_hex(value: Expr) -> Expr:
     """Lower-case hex SHA-256 of a string (DuckDB sha256, Spark sha2, Trino sha256(to_utf8))."""
     return exp.SHA2(this=value, length=exp.Literal.number(256))
@@ -112,6 +118,23 @@ def lpad(value: Expr, width: int, fill: str) -> Expr:
     return exp.Pad(this=value, expression=lit(width), fill_pattern=lit(fill), is_left=True)
 
 
+def rpad(value: Expr, width: int, fill: str) -> Expr:
+    return exp.Pad(this=value, expression=lit(width), fill_pattern=lit(fill), is_left=False)
+
+
+def translate(value: Expr, source: str, target: str) -> Expr:
+    """Replace each character of ``source`` by the character at the same place in ``target``."""
+    return exp.Translate(this=value, from_=lit(source), to=lit(target))
+
+
+def is_plain_literal(value: Expr) -> bool:
+    return isinstance(value, exp.Literal) and value.is_string
+
+
+def literal_text(value: Expr) -> str:
+    return str(value.this) if isinstance(value, exp.Literal) else ""
+
+
 def replace(value: Expr, old: Expr, new: Expr) -> Expr:
     return exp.Replace(this=value, expression=old, replacement=new)
 
@@ -135,28 +158,33 @@ def regexp_replace(value: Expr, pattern: str, replacement: str) -> Expr:
     return exp.RegexpReplace(this=value, expression=lit(pattern), replacement=lit(replacement), modifiers=lit("g"))
 
 
+def _operand(value: Expr) -> Expr:
+    """Parenthesise nested operators: trees built by hand carry no precedence of their own."""
+    return exp.Paren(this=value) if isinstance(value, exp.Binary) else value
+
+
 def eq(left: Expr, right_: Expr) -> Expr:
-    return exp.EQ(this=left, expression=right_)
+    return exp.EQ(this=_operand(left), expression=_operand(right_))
 
 
 def ge(left: Expr, right_: Expr) -> Expr:
-    return exp.GTE(this=left, expression=right_)
+    return exp.GTE(this=_operand(left), expression=_operand(right_))
 
 
 def add(left: Expr, right_: Expr) -> Expr:
-    return exp.Add(this=left, expression=right_)
+    return exp.Add(this=_operand(left), expression=_operand(right_))
 
 
 def sub(left: Expr, right_: Expr) -> Expr:
-    return exp.Sub(this=left, expression=right_)
+    return exp.Sub(this=_operand(left), expression=_operand(right_))
 
 
 def mul(left: Expr, right_: Expr) -> Expr:
-    return exp.Mul(this=left, expression=right_)
+    return exp.Mul(this=_operand(left), expression=_operand(right_))
 
 
 def mod(left: Expr, right_: Expr) -> Expr:
-    return exp.Mod(this=left, expression=right_)
+    return exp.Mod(this=_operand(left), expression=_operand(right_))
 
 
 def is_null(value: Expr) -> Expr:

@@ -10,6 +10,7 @@ parameters are left in place for the engine to bind.
 from __future__ import annotations
 
 import secrets
+from dataclasses import dataclass
 
 from sqlglot import exp
 
@@ -46,14 +47,50 @@ def bind_relation_sql(checked: CheckedQuery, relation_sql: str, *, pretty: bool 
     return text.replace(marker, relation_sql)
 
 
-def referenced_columns(checked: CheckedQuery) -> frozenset[str] | None:
-    """Lower-case names a query may use as ``events`` columns, or None when it may use any.
+@dataclass(frozen=True)
+class ColumnUse:
+    """What a query may read of ``events``, by lower-case name.
+
+    ``names``: every identifier in the query; a column or struct field is needed only if its name
+    is among them. ``whole``: names used as a value in their own right (``userIdentity``,
+    ``e.tlsDetails``, ``struct_extract(addendum, ...)``): such a struct is needed with all its fields.
+    A field reached only through a path (``userIdentity.sessionContext.sessionIssuer.arn``) brings
+    its path, not its siblings.
+    """
+
+    names: frozenset[str]
+    whole: frozenset[str]
+
+    def wants(self, name: str) -> bool:
+        return name.lower() in self.names
+
+    def whole_struct(self, name: str) -> bool:
+        return name.lower() in self.whole
+
+
+def _terminal(node: exp.Expr) -> str | None:
+    """The name an expression finally denotes: ``c`` for ``a.b.c``, ``b`` for ``a.b``."""
+    if isinstance(node, exp.Column):
+        parent = node.parent
+        if isinstance(parent, exp.Dot) and parent.this is node:
+            return None  # the enclosing Dot chain names the terminal
+        return node.name.lower() if not isinstance(node.this, exp.Star) else None
+    if isinstance(node, exp.Dot):
+        parent = node.parent
+        if isinstance(parent, exp.Dot) and parent.this is node:
+            return None
+        return node.expression.name.lower() if isinstance(node.expression, exp.Identifier) else None
+    return None
+
+
+def referenced_columns(checked: CheckedQuery) -> ColumnUse | None:
+    """What of ``events`` a query may use, or None when it may use anything.
 
     Conservative by construction: every identifier in the query counts (a CTE column or alias
     that shares a column's name pulls that column in), and anything that reads columns without
     naming them (``*``, ``COLUMNS(...)``, a table alias used as a value, NATURAL joins) means all.
-    A column left out is absent from the relation, so a mistake here fails to bind; it cannot
-    expose anything.
+    A column or field left out is absent from the relation, so a mistake here fails to bind; it
+    cannot expose anything.
     """
     tree = checked.tree
     aliases = {RELATION}
@@ -61,6 +98,7 @@ def referenced_columns(checked: CheckedQuery) -> frozenset[str] | None:
         if isinstance(table.this, exp.Identifier) and table.this.name.lower() == RELATION and table.alias:
             aliases.add(table.alias.lower())
     names: set[str] = set()
+    whole: set[str] = set()
     for node in tree.walk():
         if isinstance(node, exp.Columns) or (isinstance(node, exp.Star) and not isinstance(node.parent, exp.Count)):
             return None
@@ -70,4 +108,7 @@ def referenced_columns(checked: CheckedQuery) -> frozenset[str] | None:
             return None
         if isinstance(node, exp.Identifier):
             names.add(node.name.lower())
-    return frozenset(names)
+        terminal = _terminal(node)
+        if terminal:
+            whole.add(terminal)
+    return ColumnUse(frozenset(names), frozenset(whole))

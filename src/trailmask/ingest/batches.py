@@ -6,7 +6,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 MAX_FILES = 512
-MAX_BYTES = 64 * 1024 * 1024  # on-disk bytes (gzip is ~10x smaller than the JSON it holds)
+MAX_BYTES = 32 * 1024 * 1024  # on-disk bytes (gzip is ~10x smaller than the JSON it holds)
 
 
 def plan(files: Iterable[Path], max_files: int = MAX_FILES, max_bytes: int = MAX_BYTES) -> Iterator[list[Path]]:

@@ -26,6 +26,9 @@ from trailmask.models import FileOutcome
 from trailmask.schema import REQUIRED_FIELDS
 
 GZIP_MAGIC = b"\x1f\x8b"
+# Largest JSON document (one delivery file's uncompressed Records object) read in one piece.
+# DuckDB sizes its read buffers from it, so it bounds ingest memory; larger files are rejected.
+MAX_OBJECT_BYTES = 256 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -69,7 +72,7 @@ SELECT src, rec, sha256(rec) AS k, json_transform(rec, {_literal(record_structur
   SELECT src, json(unnest({_UNWRAP})) AS rec FROM (
     SELECT filename AS src, json AS doc
     FROM read_json_objects({listing}, format = 'auto', filename = true,
-                           compression = {_literal(compression)}, maximum_object_size = 1073741824)
+                           compression = {_literal(compression)}, maximum_object_size = {MAX_OBJECT_BYTES})
   )
 )"""
 
@@ -77,6 +80,8 @@ SELECT src, rec, sha256(rec) AS k, json_transform(rec, {_literal(record_structur
 def _describe_read_error(exc: duckdb.Error) -> str:
     """A reason for a file DuckDB could not read, without quoting its content."""
     text = str(exc)
+    if "maximum_object_size" in text:
+        return f"a JSON document in the file is larger than {MAX_OBJECT_BYTES // 2**20} MiB uncompressed"
     if "GZIP" in text or "gzip" in text:
         return "not a readable gzip file (corrupt or truncated compressed data)"
     match = re.search(r"at byte (\d+)", text)

@@ -73,9 +73,11 @@ def connect_with_retry(
 class Store:
     """One DuckDB store file."""
 
-    def __init__(self, path: Path, *, lock_wait_s: float = LOCK_WAIT_S) -> None:
+    def __init__(self, path: Path, *, lock_wait_s: float = LOCK_WAIT_S, writer_memory_limit: str = "3GB") -> None:
         self.path = Path(path)
         self.lock_wait_s = lock_wait_s
+        # bounds ingest memory whatever the input size (DuckDB spills to <db>.tmp beyond it)
+        self.writer_memory_limit = writer_memory_limit
 
     @property
     def exists(self) -> bool:
@@ -92,7 +94,12 @@ class Store:
     def writer(self) -> Iterator[duckdb.DuckDBPyConnection]:
         """A read-write connection on a migrated store; closed (lock released) on exit."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        conn = connect_with_retry(lambda: duckdb.connect(str(self.path)), self.path, self.lock_wait_s)
+        config: dict[str, str | bool | int | float | list[str]] = {
+            "autoinstall_known_extensions": False,
+            "autoload_known_extensions": False,
+            "memory_limit": self.writer_memory_limit,
+        }
+        conn = connect_with_retry(lambda: duckdb.connect(str(self.path), config=config), self.path, self.lock_wait_s)
         try:
             migrate(conn, self.path)
             yield conn

@@ -301,5 +301,23 @@ def select(projections: Sequence[Expr], source: Expr, where: Expr | None = None)
     return query
 
 
+def unnest(values: Expr) -> Expr:
+    """One row per list element (in a SELECT list)."""
+    return exp.Explode(this=values)
+
+
+def parameter(name: str) -> Expr:
+    """A named parameter ``$name``, bound by the engine."""
+    return exp.Placeholder(this=name)
+
+
+def distinct_union(queries: Sequence[Expr]) -> Expr:
+    """``q1 UNION q2 UNION ...`` (duplicates removed)."""
+    result = queries[0]
+    for query in queries[1:]:
+        result = exp.Union(this=result, expression=query, distinct=True)
+    return result
+
+
 def subquery(query: Expr, alias_: str) -> Expr:
     return exp.Subquery(this=query, alias=exp.TableAlias(this=exp.to_identifier(alias_)))

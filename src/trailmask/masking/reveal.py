@@ -1,0 +1,137 @@
+"""Reveal: from a pseudonym token back to the raw value, for a role allowed to (audited by the service).
+
+A keyed pseudonym cannot be inverted, only matched: :func:`reveal` hashes candidate raw values
+with the key and keeps those whose digest equals the token's. It is a pure function of
+(token, candidates, key). The candidates come from the store: :func:`candidates_sql` lists the
+distinct raw values of every field (and ARN part) that pseudonymises into a class, and
+:func:`reveal_sql` does the matching inside the engine for large stores (the key is the session
+value ``tm_mask_key.k``, as in masked queries, and the digest a bound parameter ``$digest``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from trailmask.masking.compiler import KEY_COLUMN, KEY_TABLE, RAW_TABLE, key_expression
+from trailmask.masking.model import Policy
+from trailmask.masking.operators import keyed_digest_py
+from trailmask.schema import INTERNAL_COLUMNS, iter_leaves
+from trailmask.sqlkit import expr as sx
+from trailmask.sqlkit.expr import Expr
+from trailmask.sqlkit.render import to_sql
+
+TOKEN = re.compile(r"^(?P<prefix>[a-z][a-z0-9]{0,11})_(?:(?P<kept>[A-Za-z0-9]{1,4})_)?(?P<digest>[0-9a-f]{8,64})$")
+# Inside ARNs, the account is masked as an account_id and the names as principal names.
+_ARN_PARTS = {
+    "account_id": r"^arn:[^:]*:[^:]*:[^:]*:([0-9]{12}):",
+    "principal": r"^arn:[^:]*:(?:[^:s][^:]*|s|s[^:3][^:]*|s3[^:]+):[^:]*:[^:]*:(?:[A-Za-z0-9-]+[/:])(.+)$",
+}
+_S3_NAMES = r"^arn:[^:]*:s3:[^:]*:[^:]*:(.+)$"
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A raw value and the class (hash namespace) it would be pseudonymised as."""
+
+    cls: str
+    value: str
+
+
+@dataclass(frozen=True)
+class Token:
+    prefix: str
+    kept: str
+    digest: str
+
+
+def parse_token(token: str) -> Token | None:
+    """``user_3f9a1c2b7d4e``, ``key_AKIA_3f9a1c2b7d4e``, or None if it is not a pseudonym."""
+    match = TOKEN.match(token.strip())
+    if not match:
+        return None
+    return Token(match["prefix"], match["kept"] or "", match["digest"])
+
+
+def reveal(token: str, candidates: Iterable[Candidate], key: str) -> list[Candidate]:
+    """The candidates whose keyed digest (and kept prefix, if any) equal the token's."""
+    parsed = parse_token(token)
+    if parsed is None:
+        return []
+    found = []
+    for candidate in candidates:
+        if parsed.kept and not candidate.value.startswith(parsed.kept):
+            continue
+        if keyed_digest_py(candidate.value, candidate.cls, key, len(parsed.digest)) == parsed.digest:
+            found.append(candidate)
+    return sorted(set(found), key=lambda c: (c.cls, c.value))
+
+
+def _selects(cls: str, value: Expr, source: Expr | None = None) -> list[Expr]:
+    """``SELECT DISTINCT cls, value`` for a field, plus the ARN parts of the class if it is an ARN."""
+    source = source if source is not None else sx.table(RAW_TABLE[1], schema=RAW_TABLE[0])
+    selects = [(cls, value)]
+    if cls == "arn":
+        selects = [("account_id", sx.regexp_extract(value, _ARN_PARTS["account_id"], 1))]
+        selects.append(("principal", sx.regexp_extract(value, _ARN_PARTS["principal"], 1)))
+        selects.append(("principal", sx.regexp_extract(value, _S3_NAMES, 1)))
+        selects.append(("principal", value))  # a value that is not an ARN is pseudonymised whole
+    return [
+        sx.select(
+            [sx.alias(sx.lit(name), "cls"), sx.alias(sx.cast(expression, "VARCHAR"), "value")],
+            source,
+            sx.not_(sx.or_(sx.is_null(expression), sx.eq(sx.cast(expression, "VARCHAR"), sx.lit("")))),
+        )
+        for name, expression in selects
+    ]
+
+
+def candidates_query(policy: Policy, classes: Iterable[str]) -> Expr:
+    """Distinct (cls, value) pairs of the raw store for these classes (a raw, trusted query)."""
+    wanted = set(classes)
+    selects: list[Expr] = []
+    for leaf in iter_leaves():
+        cls = policy.class_of(leaf.path)
+        if cls not in wanted and not (cls == "arn" and wanted & {"account_id", "principal"}):
+            continue
+        if leaf.in_array:
+            head, _, tail = leaf.path.partition("[].")
+            value = sx.field(sx.var("tm_r"), tail)
+            listed = sx.transform(sx.column(head), "tm_r", sx.cast(value, "VARCHAR"))
+            raw = sx.table(RAW_TABLE[1], schema=RAW_TABLE[0])
+            rows = sx.subquery(sx.select([sx.alias(sx.unnest(listed), "tm_v")], raw), "tm_u")
+            selects += _selects(cls, sx.column("tm_v", "tm_u"), rows)
+        else:
+            parts = leaf.path.split(".")
+            column = sx.column(parts[0])
+            for part in parts[1:]:
+                column = sx.field(column, part)
+            selects += _selects(cls, column)
+    for name in INTERNAL_COLUMNS:
+        if policy.class_of(name) in wanted:
+            selects += _selects(policy.class_of(name), sx.column(name))
+    return sx.distinct_union(selects)
+
+
+def candidates_sql(policy: Policy, classes: Iterable[str]) -> str:
+    return to_sql(candidates_query(policy, classes), "duckdb")
+
+
+def reveal_sql(policy: Policy, classes: Iterable[str], digest_length: int = 12) -> str:
+    """Candidates whose keyed digest equals ``$digest``, computed in the engine.
+
+    Run it in a session whose temporary tables include ``{KEY_TABLE: {KEY_COLUMN: key}}``.
+    """
+    value, cls = sx.column("value", "c"), sx.column("cls", "c")
+    # The namespace varies per row here, so the digest is spelled out (same text as keyed_digest).
+    digest = sx.substr(
+        sx.sha256_hex(sx.concat(key_expression(), sx.lit(":"), cls, sx.lit(":"), value)), 1, digest_length
+    )
+    query = sx.select(
+        [cls, value], sx.subquery(candidates_query(policy, classes), "c"), sx.eq(digest, sx.parameter("digest"))
+    )
+    return to_sql(query, "duckdb")
+
+
+__all__ = ["KEY_COLUMN", "KEY_TABLE", "Candidate", "Token", "candidates_sql", "parse_token", "reveal", "reveal_sql"]

@@ -42,6 +42,7 @@ from trailmask.service.query import QueryRequest, run_query
 
 CATALOG_KEY = "runbooks.catalog"
 RAW_ROLES_KEY = "runbooks.raw_roles"
+SHARED_CACHE_PREFIX = "masking."
 TEST_ACTOR = Actor(name="runbook-test", role="admin", via="cli-owner")
 
 
@@ -135,6 +136,9 @@ def _temp_context(ctx: AppContext, folder: Path) -> AppContext:
     settings = dataclasses.replace(ctx.settings, db=folder / "fixture.duckdb", extra=extra)
     temp = AppContext.from_settings(settings)
     temp.cache[CATALOG_KEY] = catalog(ctx)
+    # The masking policy, key and compiled relations depend on settings, not on the store: reuse
+    # the parent's instead of re-reading the policy for every fixture store.
+    temp.cache.update({k: v for k, v in ctx.cache.items() if k.startswith(SHARED_CACHE_PREFIX)})
     return temp
 
 
@@ -170,6 +174,7 @@ def test_fixture(ctx: AppContext, runbook: Runbook, fixture: Fixture) -> Fixture
 def test_runbooks(ctx: AppContext, ids: Iterable[str] | None) -> list[FixtureOutcome]:
     """Run the fixtures of the named runbooks (all when ``ids`` is None); one outcome per fixture."""
     selected = [get_runbook(ctx, i) for i in ids] if ids else list(catalog(ctx))
+    role_sees_raw(ctx, TEST_ACTOR.role)  # loads the policy once into ctx.cache for every fixture store
     outcomes: list[FixtureOutcome] = []
     for runbook in selected:
         if not runbook.fixtures:

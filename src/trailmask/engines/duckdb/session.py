@@ -3,8 +3,8 @@
 A session opens the store read-only, creates the temporary tables the caller needs (for example
 the masking key, so that no key is ever part of a SQL text that an error message could echo) and
 mirrors their values as session variables ``<table>__<column>`` (read with ``getvariable``, which the
-planner folds to a constant; user SQL can reach neither: the sandbox allows no such function), then
-switches off all file and network access and locks the configuration before any user SQL runs.
+planner folds to a constant; user SQL can reach neither: the sandbox allows no such function). File
+and network access are off and the configuration is locked from the moment the connection opens.
 Time is bounded by interrupting the connection from a timer; rows by fetching at most
 ``max_rows + 1``; memory by DuckDB's ``memory_limit``.
 """
@@ -43,7 +43,17 @@ class QuerySession:
         memory_limit: str = "2GB",
         threads: int = 2,
     ) -> None:
-        self._conn = store.reader({"memory_limit": memory_limit, "threads": threads})
+        # Hardening is part of the connect configuration, not SET statements after it: DuckDB shares
+        # one database instance per file in a process, so every concurrent session must open it
+        # with the same (already locked) configuration.
+        self._conn = store.reader(
+            {
+                "memory_limit": memory_limit,
+                "threads": threads,
+                "enable_external_access": False,
+                "lock_configuration": True,
+            }
+        )
         try:
             for table, values in (temp_tables or {}).items():
                 columns = ", ".join(f"? AS {name}" for name in values)
@@ -52,8 +62,6 @@ class QuerySession:
                 # never part of SQL text, and constants to the planner (see sqlkit.expr.session_value).
                 for name, value in values.items():
                     self._conn.execute(f"SET VARIABLE {table}__{name} = ?", [value])
-            self._conn.execute("SET enable_external_access = false")
-            self._conn.execute("SET lock_configuration = true")
         except BaseException:
             self._conn.close()
             raise

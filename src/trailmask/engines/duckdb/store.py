@@ -135,13 +135,14 @@ class Store:
 
 
 def schema_version(conn: duckdb.DuckDBPyConnection) -> int:
+    # fetchall() drains each result: a pending result would block the relation API (exports)
     has_meta = conn.execute(
         "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'tm_meta' AND schema_name = 'main'"
-    ).fetchone()
-    if not has_meta or not has_meta[0]:
+    ).fetchall()
+    if not has_meta or not has_meta[0][0]:
         return 0
-    row = conn.execute("SELECT value FROM tm_meta WHERE key = 'schema_version'").fetchone()
-    return int(row[0]) if row else 0
+    rows = conn.execute("SELECT value FROM tm_meta WHERE key = 'schema_version'").fetchall()
+    return int(rows[0][0]) if rows else 0
 
 
 def migrate(conn: duckdb.DuckDBPyConnection, path: Path) -> int:

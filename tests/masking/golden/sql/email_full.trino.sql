@@ -1,0 +1,12 @@
+CASE
+  WHEN "v" IS NULL
+  THEN CAST(NULL AS VARCHAR)
+  ELSE CASE
+    WHEN REGEXP_LIKE("v", '^[^@\s]+@[^@\s]+\.[^@\s]+$')
+    THEN CONCAT(
+      CAST('masked@***.' AS VARCHAR),
+      CAST(REGEXP_EXTRACT("v", '\.([^.@]+)$', 1) AS VARCHAR)
+    )
+    ELSE 'XXXXX'
+  END
+END

@@ -1,0 +1,22 @@
+CASE
+  WHEN "v" IS NULL
+  THEN CAST(NULL AS VARCHAR)
+  ELSE CASE
+    WHEN REGEXP_LIKE(
+      "v",
+      '^(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])(?:\.(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])){3}$'
+    )
+    THEN CONCAT(
+      CAST(REGEXP_EXTRACT("v", '^(\d+)\.', 1) AS VARCHAR),
+      CAST('.xxx.xxx.xxx' AS VARCHAR)
+    )
+    WHEN REGEXP_LIKE("v", '^(?:[0-9A-Fa-f]{0,4}:){2,7}[0-9A-Fa-f.]{0,15}$')
+    THEN CONCAT(
+      CAST(REGEXP_EXTRACT(LOWER("v"), '^([0-9a-f]{1,4}(?::[0-9a-f]{1,4}){0,1})', 1) AS VARCHAR),
+      CAST('::' AS VARCHAR)
+    )
+    WHEN REGEXP_LIKE("v", '^(?:(?:[A-Za-z0-9-]+\.)*amazonaws\.com(?:\.cn)?|AWS Internal)$')
+    THEN "v"
+    ELSE 'XXXXX'
+  END
+END

@@ -1,0 +1,1 @@
+CAST(NULL AS TEXT)

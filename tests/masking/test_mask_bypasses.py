@@ -11,8 +11,8 @@ import hashlib
 import re
 
 import pytest
-
 from tests.masking.masking_support import KEY, Answer, ask
+
 from trailmask.errors import QueryFailed, QueryRejected
 from trailmask.masking.canary import ACCESS_KEY, ACCOUNT, EMAIL, IPV4, PASSWORD, Canary, LeakScanner
 from trailmask.masking.compiler import KEY_TABLE
@@ -56,8 +56,9 @@ def test_row_as_a_value_and_as_json(canary: Canaries) -> None:
 def test_nested_struct_fields(canary: Canaries) -> None:
     run_clean(
         canary,
-        "SELECT userIdentity, userIdentity.sessionContext.sessionIssuer.arn, userIdentity.sessionContext.sessionIssuer, "
-        "userIdentity.onBehalfOf.userId, userIdentity.inScopeOf, tlsDetails, addendum FROM events",
+        "SELECT userIdentity, userIdentity.sessionContext.sessionIssuer.arn, "
+        "userIdentity.sessionContext.sessionIssuer, userIdentity.onBehalfOf.userId, userIdentity.inScopeOf, "
+        "tlsDetails, addendum FROM events",
     )
 
 
@@ -96,7 +97,7 @@ def test_characters_one_per_row(canary: Canaries) -> None:
 
 def test_hashes_differ_from_precomputed_raw_hashes(canary: Canaries) -> None:
     ctx, _, scanner = canary
-    raw_md5 = hashlib.md5(ACCESS_KEY.encode()).hexdigest()  # noqa: S324
+    raw_md5 = hashlib.md5(ACCESS_KEY.encode()).hexdigest()
     raw_sha = hashlib.sha256(ACCOUNT.encode()).hexdigest()
     for role in MASKED:
         answer = ask(
@@ -263,7 +264,10 @@ def test_pseudonyms_are_keyed_not_plain_hashes(canary: Canaries) -> None:
 
 def test_viewer_sees_redactions_investigator_sees_tokens(canary: Canaries) -> None:
     ctx, _, _ = canary
-    sql = "SELECT userIdentity.userName AS u, sourceIPAddress AS ip, recipientAccountId AS a FROM events WHERE eventName = 'CreateUser'"
+    sql = (
+        "SELECT userIdentity.userName AS u, sourceIPAddress AS ip, recipientAccountId AS a "
+        "FROM events WHERE eventName = 'CreateUser'"
+    )
     viewer = ask(ctx, "viewer", sql).dicts()[0]
     assert viewer == {"u": "XXXXX", "ip": "XXXXX", "a": "XXXXX"}
     investigator = ask(ctx, "investigator", sql).dicts()[0]

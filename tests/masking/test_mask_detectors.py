@@ -8,8 +8,8 @@ from typing import Any
 
 import duckdb
 import pytest
-
 from tests.masking.masking_support import KEY, ask
+
 from trailmask.masking.compiler import key_expression
 from trailmask.masking.detectors import DETECTORS, Scanner
 from trailmask.masking.loader import default_policy
@@ -65,7 +65,8 @@ def test_detected_values_are_masked_by_their_class(text: str, expected: str) -> 
 def test_identifiers_become_the_same_tokens_as_structured_fields() -> None:
     out = masked("User: arn:aws:iam::123456789012:user/alice used AKIAIOSFODNN7EXAMPLE from acct 123456789012")
     assert re.fullmatch(
-        r"User: arn:aws:iam::acct_[0-9a-f]{12}:user/name_[0-9a-f]{12} used key_AKIA_[0-9a-f]{12} from acct acct_[0-9a-f]{12}",
+        r"User: arn:aws:iam::acct_[0-9a-f]{12}:user/name_[0-9a-f]{12} used key_AKIA_[0-9a-f]{12} "
+        r"from acct acct_[0-9a-f]{12}",
         out,
     )
     account = re.findall(r"acct_[0-9a-f]{12}", out)
@@ -78,7 +79,8 @@ def test_identifiers_become_the_same_tokens_as_structured_fields() -> None:
     "text",
     [
         "aws-cli/2.15.30 Python/3.11.8 Linux/5.10.205-195.807.amzn2.x86_64 exe/x86_64.amzn.2",
-        "aws-internal/3 aws-sdk-java/1.12.124 Linux/4.9.273-0.1.ac.226.84.332.metal1.x86_64 OpenJDK_64-Bit_Server_VM/25.312-b07",
+        "aws-internal/3 aws-sdk-java/1.12.124 Linux/4.9.273-0.1.ac.226.84.332.metal1.x86_64 "
+        "OpenJDK_64-Bit_Server_VM/25.312-b07",
         "requestId 3b0e3d1c-5f2a-4d0e-9e3b-7d9f2c1a0b4e",
         "instance i-0abcd1234efgh5678 in sg-0123456789abcdef0",
         "time 2024-01-15T10:20:30Z at 12:34:56",
@@ -158,19 +160,11 @@ def test_every_detector_has_a_positive_case_above() -> None:
 
 def test_masked_json_of_all_real_events_stays_valid(real_store: AppContext) -> None:
     """Every JSON value of every third-party event is still JSON for every masked role."""
+    nulls = ", ".join(
+        f"count(*) FILTER (WHERE {c} IS NULL) AS {c}"
+        for c in ("requestParameters", "responseElements", "additionalEventData", "serviceEventDetails")
+    )
+    raw = ask(real_store, "admin", f"SELECT {nulls} FROM events")
     for role in ("investigator", "viewer"):
-        answer = ask(
-            real_store,
-            role,
-            "SELECT count(*) FILTER (WHERE requestParameters IS NULL) AS a, count(*) FILTER (WHERE responseElements IS NULL) AS b, "
-            "count(*) FILTER (WHERE additionalEventData IS NULL) AS c, count(*) FILTER (WHERE serviceEventDetails IS NULL) AS d "
-            "FROM events",
-        )
-        raw = ask(
-            real_store,
-            "admin",
-            "SELECT count(*) FILTER (WHERE requestParameters IS NULL) AS a, count(*) FILTER (WHERE responseElements IS NULL) AS b, "
-            "count(*) FILTER (WHERE additionalEventData IS NULL) AS c, count(*) FILTER (WHERE serviceEventDetails IS NULL) AS d "
-            "FROM events",
-        )
+        answer = ask(real_store, role, f"SELECT {nulls} FROM events")
         assert answer.rows == raw.rows, role  # no value became NULL because masking broke it

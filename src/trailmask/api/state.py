@@ -22,15 +22,14 @@ T = TypeVar("T")
 class ServerOptions:
     """The ``serve:`` settings of the config file (docs/server.md lists each with its default).
 
-    ``max_concurrent_queries`` defaults to 1: DuckDB query sessions opened concurrently in one
-    process currently conflict (engines/duckdb/session.py SETs the locked configuration per
-    connection); raise it once sessions pass that configuration at connect time.
+    ``max_concurrent_queries`` defaults to 2 (this is a 2-core class of machine and each query
+    already uses 2 DuckDB threads); concurrent sessions share one hardened DuckDB instance.
     """
 
     max_body_bytes: int = 1_048_576
     rate_per_second: float = 20.0
     rate_burst: int = 40
-    max_concurrent_queries: int = 1
+    max_concurrent_queries: int = 2
     queue_wait_s: float = 30.0
     graceful_timeout_s: float = 30.0
 

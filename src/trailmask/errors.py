@@ -18,7 +18,12 @@ TrailmaskError                  exit 1   HTTP 500
 ├── IntegrityError              exit 9   HTTP 409   log validation / audit chain verification failed
 ├── AuditError                  exit 10  HTTP 503   the audit log could not be written: request refused
 ├── Conflict                    exit 11  HTTP 409   state conflict (approval already decided, ...)
-└── StoreError                  exit 12  HTTP 500   the events store is unusable (locked, corrupt, newer schema)
+├── StoreError                  exit 12  HTTP 500   the events store is unusable (locked, corrupt, newer schema)
+├── ServerBusy                  exit 12  HTTP 503   every query slot stayed taken (server; Retry-After)
+├── RequestTooLarge             exit 2   HTTP 413   request body over the server's limit
+├── RateLimited                 exit 13  HTTP 429   too many requests for one token (Retry-After)
+└── UsageError
+    └── MethodNotAllowed        exit 2   HTTP 405   route exists, not with this method
 ```
 """
 
@@ -125,6 +130,39 @@ class StoreError(TrailmaskError):
     kind = "store"
 
 
+class RateLimited(TrailmaskError):
+    """Too many requests for one token (or one client address before sign-in)."""
+
+    exit_code = 13
+    http_status = 429
+    kind = "rate_limited"
+
+    def __init__(self, message: str, *, retry_after_s: float, hint: str | None = None) -> None:
+        super().__init__(message, hint=hint)
+        self.retry_after_s = retry_after_s
+
+
+class RequestTooLarge(TrailmaskError):
+    exit_code = 2
+    http_status = 413
+    kind = "too_large"
+
+
+class ServerBusy(TrailmaskError):
+    """Every query slot stayed taken for the whole queue wait."""
+
+    exit_code = 12
+    http_status = 503
+    kind = "busy"
+
+
+class MethodNotAllowed(UsageError):
+    """HTTP only: the route exists but not with this method."""
+
+    http_status = 405
+    kind = "method_not_allowed"
+
+
 ALL_ERRORS: tuple[type[TrailmaskError], ...] = (
     TrailmaskError,
     UsageError,
@@ -140,4 +178,8 @@ ALL_ERRORS: tuple[type[TrailmaskError], ...] = (
     AuditError,
     Conflict,
     StoreError,
+    RateLimited,
+    RequestTooLarge,
+    ServerBusy,
+    MethodNotAllowed,
 )

@@ -17,40 +17,19 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from trailmask.errors import NotFound, TrailmaskError, UsageError
+from trailmask.errors import (
+    MethodNotAllowed,
+    NotFound,
+    RateLimited,
+    RequestTooLarge,
+    ServerBusy,
+    TrailmaskError,
+    UsageError,
+)
+
+__all__ = ["MethodNotAllowed", "RateLimited", "RequestTooLarge", "ServerBusy", "error_response"]
 
 log = logging.getLogger("trailmask.api")
-
-
-class RateLimited(TrailmaskError):
-    """Too many requests for one token (or one client address before sign-in)."""
-
-    exit_code = 13
-    http_status = 429
-    kind = "rate_limited"
-
-    def __init__(self, message: str, *, retry_after_s: float, hint: str | None = None) -> None:
-        super().__init__(message, hint=hint)
-        self.retry_after_s = retry_after_s
-
-
-class RequestTooLarge(TrailmaskError):
-    exit_code = 2
-    http_status = 413
-    kind = "too_large"
-
-
-class ServerBusy(TrailmaskError):
-    """Every query slot stayed taken for the whole queue wait."""
-
-    exit_code = 12
-    http_status = 503
-    kind = "busy"
-
-
-class MethodNotAllowed(UsageError):
-    http_status = 405
-    kind = "method_not_allowed"
 
 
 class ErrorBody(BaseModel):

@@ -15,13 +15,11 @@ from urllib.parse import quote
 import click
 import httpx
 
-from trailmask.api.errors import RateLimited, RequestTooLarge, ServerBusy
 from trailmask.cli.render import emit_rows
 from trailmask.config import load_settings
-from trailmask.errors import ALL_ERRORS, AuthenticationError, TrailmaskError, UsageError
+from trailmask.errors import ALL_ERRORS, AuthenticationError, RateLimited, TrailmaskError, UsageError
 
 _BY_KIND: dict[str, type[TrailmaskError]] = {cls.kind: cls for cls in ALL_ERRORS}
-_BY_KIND.update({"too_large": RequestTooLarge, "busy": ServerBusy})
 DEFAULT_TIMEOUT_S = 300.0
 
 

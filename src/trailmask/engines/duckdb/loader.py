@@ -251,9 +251,9 @@ def _record(conn: duckdb.DuckDBPyConnection, outcomes: Sequence[FileOutcome], ba
     loaded = [o for o in outcomes if o.status == "loaded"]
     rejected = [o for o in outcomes if o.status == "rejected"]
     if loaded:
-        columns = [[o.path for o in loaded], [batch] * len(loaded)]
-        columns += [[o.events for o in loaded], [o.new for o in loaded], [o.duplicates for o in loaded]]
-        _insert_columns(conn, "tm_files", columns, ", now()::TIMESTAMP")
+        files: list[Sequence[object]] = [[o.path for o in loaded], [batch] * len(loaded)]
+        files += [[o.events for o in loaded], [o.new for o in loaded], [o.duplicates for o in loaded]]
+        _insert_columns(conn, "tm_files", files, ", now()::TIMESTAMP")
     if rejected:
-        columns = [[o.path for o in rejected], [o.reason for o in rejected], [batch] * len(rejected)]
-        _insert_columns(conn, "tm_rejections", columns, ", now()::TIMESTAMP")
+        reasons: list[Sequence[object]] = [[o.path for o in rejected], [o.reason for o in rejected]]
+        _insert_columns(conn, "tm_rejections", [*reasons, [batch] * len(rejected)], ", now()::TIMESTAMP")

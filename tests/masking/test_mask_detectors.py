@@ -21,6 +21,18 @@ from trailmask.sqlkit.render import to_sql
 POLICY = default_policy()
 
 
+def masked_many(texts: list[str], role: str = "investigator") -> list[Any]:
+    """Free-text masking of many plain texts in one query."""
+    ctx = MaskContext(key_expression(), POLICY.role(role))
+    scanner = Scanner(ctx, POLICY.detectors, POLICY.json_keys)
+    value = sx.column("v")
+    expression = Scanner.apply(value, scanner.mapping(scanner.matches(value)))
+    connection = duckdb.connect()
+    connection.execute("SET VARIABLE tm_mask_key__k = ?", [KEY])
+    sql = f"SELECT {to_sql(expression)} FROM (SELECT unnest(?) AS v, generate_subscripts(?, 1) AS i) ORDER BY i"
+    return [row[0] for row in connection.execute(sql, [texts, texts]).fetchall()]
+
+
 def masked(
     text: str | None,
     role: str = "investigator",

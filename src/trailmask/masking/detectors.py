@@ -38,6 +38,7 @@ _JSON_VALUE = (
 )
 _IPV4_OCTET = r"(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])"
 _HEX4 = r"[0-9A-Fa-f]{1,4}"
+_IPV4 = rf"(?:{_IPV4_OCTET}\.){{3}}{_IPV4_OCTET}\b"
 
 
 @dataclass(frozen=True)
@@ -129,8 +130,10 @@ DETECTORS: tuple[Detector, ...] = (
     ),
     Detector(
         "ipv6", "ip",
-        rf"\b(?:(?:{_HEX4}:){{7}}{_HEX4}|(?:{_HEX4}:){{1,7}}:(?:{_HEX4}(?::{_HEX4}){{0,6}})?)",
-        "IPv6 addresses",
+        rf"\b(?:{_HEX4}:){{7}}{_HEX4}"
+        rf"|\b(?:{_HEX4}:){{1,7}}:(?:(?:{_HEX4}:){{0,5}}{_IPV4}|{_HEX4}(?::{_HEX4}){{0,6}})?"
+        rf"|\B::(?:(?:{_HEX4}:){{0,5}}{_IPV4}|{_HEX4}(?::{_HEX4}){{0,6}})",
+        "IPv6 addresses (also ::1, ::ffff:192.0.2.1)",
     ),
     Detector("ipv4", "ip", rf"\b(?:{_IPV4_OCTET}\.){{3}}{_IPV4_OCTET}\b", "IPv4 addresses"),
     Detector("card", "secret", r"\b(?:[0-9][ -]?){12,18}[0-9]\b", "payment card numbers (Luhn-checked)", _luhn),

@@ -47,13 +47,16 @@ PARAM_KEYS = {
 FIXTURE_KEYS = {"name", "params", "match", "no_match", "events_file", "expect", "ordered"}
 
 
-class StrictLoader(yaml.SafeLoader):
+_BASE_LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present
+
+
+class StrictLoader(_BASE_LOADER):  # type: ignore[valid-type,misc]
     """YAML 1.2-like scalars: only true/false are booleans, timestamps stay text, and integers
     are plain decimals (no octal, no ``1_000``, no leading zeros).
 
     PyYAML's YAML 1.1 defaults would turn a CloudTrail ``MFAUsed: No`` into False, an
     ``eventTime`` into a datetime and an account ID ``012345678901`` into an octal number,
-    silently changing fixture events.
+    silently changing fixture events. Built on libyaml's parser when available (10x faster).
     """
 
 

@@ -71,7 +71,7 @@ def resolve_window(
     if start_raw is not None:
         start = convert(by_name["start"], start_raw)
         _check_span(window, start, end or moment)
-        return {"start": start, "end": end}
+        return {"start": start, "end": end or moment}
     since_text = str(convert(by_name["since"], since_raw if since_raw is not None else window.default))
     if since_text.strip().lower() == ALL:
         if window.maximum:

@@ -157,6 +157,7 @@ def test_output_contract_is_enforced(
         service.run_runbook(context, ADMIN, "drifted", {"event_name": "StopLogging", "since": "all"})
 
 
+@pytest.mark.slow
 def test_cli_list_show_run(tm: Any, tmp_path: Path) -> None:
     listed = tm("runbook", "list", "--format", "json").json()
     assert len(listed) >= 40

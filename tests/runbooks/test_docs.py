@@ -29,6 +29,7 @@ def test_pages_carry_usage_mappings_and_panther_agreement() -> None:
     index = pages["index.md"]
     assert index.count("](cis-") >= 15
     assert "| 4.15 | 5.15 | - | - |" in index
+    assert "## Agreement with Panther's labelled tests" in index
 
 
 def test_cli_docs_check_detects_stale_pages(tm: Any, tmp_path: Path) -> None:

@@ -172,6 +172,26 @@ def _cis_rows(runbooks: Iterable[Runbook]) -> list[str]:
     ]
 
 
+def _panther_section(runbooks: Sequence[Runbook]) -> list[str]:
+    mapped = [(r, m) for r in runbooks for m in r.panther if m.total]
+    if not mapped:
+        return []
+    agree, total = sum(m.agree or 0 for _, m in mapped), sum(m.total or 0 for _, m in mapped)
+    rows = [f"| [{r.id}]({r.id}.md) | `{m.rule}` | {m.agree}/{m.total} |" for r, m in mapped]
+    return [
+        "## Agreement with Panther's labelled tests",
+        "",
+        f"Each labelled test event of the Panther rule, loaded alone and run through the runbook: {agree} of "
+        f"{total} verdicts ({100 * agree / total:.1f} %) match Panther's expected result, over {len(mapped)} "
+        "rule mappings. Each runbook page explains its differences.",
+        "",
+        "| runbook | Panther rule | agreement |",
+        "|---|---|---|",
+        *rows,
+        "",
+    ]
+
+
 def index_page(runbooks: Sequence[Runbook]) -> str:
     """The index: every runbook, the CIS monitoring controls, and runbooks by tag."""
     ordered = sorted(runbooks, key=lambda r: r.id)
@@ -193,6 +213,7 @@ def index_page(runbooks: Sequence[Runbook]) -> str:
         "|---|---|---|---|---|",
         *_cis_rows(ordered),
         "",
+        *_panther_section(ordered),
         "## By tag",
         "",
     ]

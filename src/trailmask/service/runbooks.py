@@ -19,7 +19,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from trailmask.errors import NotFound, QueryFailed, TrailmaskError
+from trailmask.errors import QueryFailed, TrailmaskError
 from trailmask.models import Actor, QueryResult
 from trailmask.runbooks.binding import bind_parameters
 from trailmask.runbooks.catalog import Catalog, load_catalog
@@ -189,12 +189,6 @@ def event_verdict(ctx: AppContext, runbook: Runbook, event: dict[str, Any], para
     fixture = Fixture(name="verdict", events=(FixtureEvent(event=event, match=True),), params=dict(params))
     rows, problems = _run_on_events(ctx, runbook, fixture, fixture.events)
     return None if problems else bool(rows)
-
-
-def require_known(ctx: AppContext, ids: Sequence[str]) -> None:
-    for runbook_id in ids:
-        if runbook_id not in catalog(ctx).runbooks:
-            raise NotFound(f"no runbook with id '{runbook_id}'", hint="see `trailmask runbook list`")
 
 
 def lint_runbooks(ctx: AppContext) -> list[Finding]:

@@ -8,6 +8,7 @@ from typing import Any
 
 import click
 
+from trailmask.cli.client import emit_result, reject_role_option, server_client
 from trailmask.cli.context import app_context, owner_actor
 from trailmask.cli.render import chosen_format, emit_object, emit_rows, format_option
 from trailmask.errors import UsageError
@@ -28,6 +29,13 @@ def _warn_broken() -> None:
         click.echo(f"warning: {len(errors)} runbook file(s) failed to load; see `trailmask runbook lint`", err=True)
 
 
+def _short_tags(tags: tuple[str, ...]) -> str:
+    """Plain tags, and how many framework mappings (cis-aws-*, attack, ...) the json output lists."""
+    plain = [t for t in tags if ":" not in t]
+    mapped = len(tags) - len(plain)
+    return ", ".join(plain) + (f" (+{mapped} mappings)" if mapped else "")
+
+
 @runbook_group.command("list")
 @click.option("--tag", "tags", multiple=True, help="Only runbooks with this tag (repeatable; prefix match on 'ns:').")
 @format_option
@@ -41,7 +49,7 @@ def list_command(tags: tuple[str, ...], fmt: str | None) -> None:
         emit_object([summary(r) for r in runbooks], fmt)
     else:
         rows = [
-            {"id": r.id, "severity": r.severity, "title": r.title, "tags": ", ".join(r.tags), "origin": r.origin}
+            {"id": r.id, "severity": r.severity, "title": r.title, "tags": _short_tags(r.tags), "origin": r.origin}
             for r in runbooks
         ]
         emit_rows(["id", "severity", "title", "tags", "origin"], rows, fmt)
@@ -79,14 +87,25 @@ def _collect(pairs: tuple[str, ...]) -> dict[str, Any]:
 
 @runbook_group.command("run")
 @click.argument("runbook_id")
-@click.option("--as", "role", required=True, help="Role whose masked view to query (local preview).")
+@click.option(
+    "--as", "role", default=None, help="Role whose masked view to query (local preview; required without --server)."
+)
 @click.option("-p", "--param", "pairs", multiple=True, metavar="NAME=VALUE", help="A parameter value (repeatable).")
 @click.option("--max-rows", type=click.IntRange(min=1), default=None, help="Row limit (capped by config max_rows).")
 @format_option
-def run_command(runbook_id: str, role: str, pairs: tuple[str, ...], max_rows: int | None, fmt: str | None) -> None:
-    """Run a runbook as ROLE with typed, validated parameters bound by name."""
-    ctx = app_context()
-    result = service.run_runbook(ctx, owner_actor(role), runbook_id, _collect(pairs), max_rows=max_rows)
+def run_command(
+    runbook_id: str, role: str | None, pairs: tuple[str, ...], max_rows: int | None, fmt: str | None
+) -> None:
+    """Run a runbook as ROLE (or as your token's role with --server); values are typed, validated and bound."""
+    params = _collect(pairs)
+    client = server_client()
+    if client is not None:
+        reject_role_option(role)
+        emit_result(client.run_runbook(runbook_id, params, max_rows=max_rows), chosen_format(fmt))
+        return
+    if not role:
+        raise UsageError("--as ROLE is required", hint="or use --server URL --token T against a server")
+    result = service.run_runbook(app_context(), owner_actor(role), runbook_id, params, max_rows=max_rows)
     emit_rows(result.columns, result.rows, chosen_format(fmt))
     if result.truncated:
         click.echo(f"note: output truncated at {result.row_count} rows", err=True)

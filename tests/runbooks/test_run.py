@@ -245,3 +245,17 @@ output:
         "--config", str(config), "runbook", "run", "by-names", "--as", "admin", "-p", "names=B,C", "--format", "json"
     )
     assert comma.json() == [{"eventName": "B"}, {"eventName": "C"}]
+
+
+def test_runbook_limits_cap_rows(make_ctx: Callable[..., AppContext], load_events: Loader, runbook_dir: Path) -> None:
+    from conftest import MINIMAL_RUNBOOK
+
+    text = MINIMAL_RUNBOOK.replace("output:\n", "limits: {{max_rows: 1, timeout_s: 5}}\noutput:\n", 1)
+    (runbook_dir / "r.yaml").write_text(text.format(id="capped"), encoding="utf-8")
+    config = runbook_dir.parent / "c.yaml"
+    config.write_text(f"runbooks: [{runbook_dir}]\n", encoding="utf-8")
+    context = make_ctx("capped", config_file=str(config))
+    load_events(context, [event("StopLogging", user=u) for u in ("a", "b", "c")])
+    result = service.run_runbook(context, ADMIN, "capped", {"event_name": "StopLogging", "since": "all"})
+    assert result.row_count == 1 and result.truncated
+    assert service.get_runbook(context, "principal-activity").limits.max_rows == 5000

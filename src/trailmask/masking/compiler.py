@@ -18,11 +18,12 @@ from trailmask.masking.operators import MaskContext, mask_value
 from trailmask.schema import EVENT_FIELDS, INTERNAL_COLUMNS, FieldType
 from trailmask.sqlkit import expr as sx
 from trailmask.sqlkit.expr import Expr
-from trailmask.sqlkit.rewrite import ColumnUse
+from trailmask.sqlkit.rewrite import ColumnUse, RawWindow
 from trailmask.sqlkit.sandbox import check_condition
 
 RAW_TABLE = ("main", "events")
 RAW_ALIAS = "tm_s"
+WINDOW_ALIAS = "tm_w"
 ROW_ALIAS = "tm_e"
 MAP_COLUMN = "tm_map"
 KEY_TABLE = "tm_mask_key"
@@ -34,13 +35,13 @@ def key_expression() -> Expr:
     return sx.session_value(KEY_TABLE, KEY_COLUMN)
 
 
-def row_filter(rule: RowFilter) -> Expr | None:
+def row_filter(rule: RowFilter, alias: str = RAW_ALIAS) -> Expr | None:
     """The policy's row filter over raw columns, or None when the role sees every row."""
     conditions: list[Expr] = []
     if rule.accounts:
-        conditions.append(sx.in_(sx.column("recipientAccountId", RAW_ALIAS), rule.accounts))
+        conditions.append(sx.in_(sx.column("recipientAccountId", alias), rule.accounts))
     if rule.regions:
-        conditions.append(sx.in_(sx.column("awsRegion", RAW_ALIAS), rule.regions))
+        conditions.append(sx.in_(sx.column("awsRegion", alias), rule.regions))
     if rule.where:
         conditions.append(check_condition(rule.where))
     return sx.and_(*conditions) if conditions else None
@@ -125,7 +126,7 @@ class _RoleCompiler:
             columns.append(sx.alias(self.field(outer, inner, name, ftype, whole=whole), name))
         return columns
 
-    def relation(self, where: Expr | None) -> Expr:
+    def relation(self, where: Expr | None, source: Expr) -> Expr:
         columns = self.outer_columns() or [sx.alias(sx.lit(None), MAP_COLUMN)]
         inner_columns = [sx.star_of(RAW_ALIAS)]
         if self.free_text and self.scanner.active:
@@ -133,7 +134,6 @@ class _RoleCompiler:
             inner_columns.append(sx.alias(self.scanner.mapping(self.scanner.matches(text)), MAP_COLUMN))
         else:
             inner_columns.append(sx.alias(sx.lit(None), MAP_COLUMN))
-        source = sx.table(RAW_TABLE[1], schema=RAW_TABLE[0], alias_=RAW_ALIAS)
         inner = sx.select(inner_columns, source, where)
         return sx.select(columns, sx.subquery(inner, ROW_ALIAS))
 
@@ -149,17 +149,51 @@ def _string_leaves(value: Expr, path: str, ftype: FieldType) -> list[tuple[Expr,
     return [(value, path)] if ftype in ("STRING", "JSON") else []
 
 
-def compile_relation(policy: Policy, role_name: str, *, raw: bool = False, columns: ColumnUse | None = None) -> Expr:
+def pass_through_columns(policy: Policy, role_name: str) -> frozenset[str]:
+    """Top-level scalar columns the role sees exactly as stored (lower-case names)."""
+    role = policy.role(role_name)
+    names = {
+        name.lower()
+        for name, ftype in [*EVENT_FIELDS.items(), *INTERNAL_COLUMNS.items()]
+        if isinstance(ftype, str) and name != RAW_RECORD_COLUMN
+        and (role.raw or role.operator_for(policy.class_of(name)).name == "keep")
+    }  # fmt: skip
+    return frozenset(names)
+
+
+def _source(role: Role, window: RawWindow | None) -> tuple[Expr, Expr | None]:
+    """The raw rows the relation reads, and the row filter still to apply to them."""
+    table = sx.table(RAW_TABLE[1], schema=RAW_TABLE[0], alias_=RAW_ALIAS)
+    if window is None:
+        return table, row_filter(role.row_filter)
+    inner = sx.table(RAW_TABLE[1], schema=RAW_TABLE[0], alias_=WINDOW_ALIAS)
+    conditions = [c for c in (row_filter(role.row_filter, WINDOW_ALIAS), window.where) if c is not None]
+    query = sx.top_n(
+        sx.select([sx.star()], inner, sx.and_(*conditions) if conditions else None), window.order, window.limit
+    )
+    return sx.subquery(query, RAW_ALIAS), None
+
+
+def compile_relation(
+    policy: Policy,
+    role_name: str,
+    *,
+    raw: bool = False,
+    columns: ColumnUse | None = None,
+    window: RawWindow | None = None,
+) -> Expr:
     """The SELECT a role reads as ``events``.
 
     ``raw``: every column as stored (row filter kept). ``columns``: compile only the columns and
     struct fields a query names (sqlkit.rewrite.referenced_columns); the others are absent, so a
     query that did use one fails to bind instead of seeing anything. Fewer expressions also means
     less for the engine to bind: a query naming two fields does not pay for the whole schema.
+    ``window``: for a top-N query on columns seen as stored (sqlkit.rewrite.raw_window), only the
+    rows it can return are read and masked, instead of masking every row before sorting.
     """
     role = policy.role(role_name)
-    where = row_filter(role.row_filter)
     if raw or role.raw:
         source = sx.table(RAW_TABLE[1], schema=RAW_TABLE[0], alias_=RAW_ALIAS)
-        return sx.select([sx.star()], source, where)
-    return _RoleCompiler(policy, role, columns).relation(where)
+        return sx.select([sx.star()], source, row_filter(role.row_filter))
+    source, where = _source(role, window)
+    return _RoleCompiler(policy, role, columns).relation(where, source)

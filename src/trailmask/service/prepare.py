@@ -2,8 +2,9 @@
 
 1. sqlkit.sandbox.check_query: exactly one SELECT over ``events`` (and its own CTEs), allowlisted
    functions only, named parameters only; anything else is QueryRejected.
-2. The role's relation (masking.compiler.compile_relation, cached per role and column set) replaces
-   every ``events`` reference. Raw roles (and approved unmasked runs) read the stored columns.
+2. The role's relation (masking.compiler.compile_relation, cached per role, column set and top-N
+   window) replaces every ``events`` reference. Raw roles (and approved unmasked runs) read the
+   stored columns. A top-N query on columns seen as stored masks only the rows it can return.
 3. Parameters stay ``$name`` placeholders, bound by the engine; only those the SQL uses are passed.
 4. The masking key travels in the session's temporary table ``tm_mask_key`` (never in the text),
    so the SQL returned here is also what ``explain`` prints.
@@ -15,15 +16,16 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from trailmask.errors import PermissionDenied, UsageError
-from trailmask.masking.compiler import KEY_COLUMN, KEY_TABLE, compile_relation
+from trailmask.masking.compiler import KEY_COLUMN, KEY_TABLE, compile_relation, pass_through_columns
 from trailmask.masking.model import Policy
 from trailmask.service.context import AppContext
 from trailmask.service.policy import load_policy, masking_key
 from trailmask.sqlkit.render import to_sql
-from trailmask.sqlkit.rewrite import ColumnUse, bind_relation_sql, referenced_columns
+from trailmask.sqlkit.rewrite import ColumnUse, RawWindow, bind_relation_sql, raw_window, referenced_columns
 from trailmask.sqlkit.sandbox import check_query
 
 _RELATIONS = "masking.relations"
+_CACHE_SIZE = 512
 
 
 @dataclass
@@ -35,11 +37,17 @@ class PreparedQuery:
     raw_errors: bool = False  # may the engine's own error text be shown (raw roles only)?
 
 
-def _relation_sql(ctx: AppContext, policy: Policy, role: str, raw: bool, columns: ColumnUse | None) -> str:
-    cache: dict[tuple[str, str, bool, ColumnUse | None], str] = ctx.cache.setdefault(_RELATIONS, {})
-    key = (policy.digest, role, raw, columns)
+def _relation_sql(
+    ctx: AppContext, policy: Policy, role: str, raw: bool, columns: ColumnUse | None, window: RawWindow | None
+) -> str:
+    cache: dict[tuple[Any, ...], str] = ctx.cache.setdefault(_RELATIONS, {})
+    window_key = None if window is None else (str(window.where), str(window.order), window.limit)
+    key = (policy.digest, role, raw, columns, window_key)
     if key not in cache:
-        cache[key] = to_sql(compile_relation(policy, role, raw=raw, columns=columns), "duckdb", pretty=True)
+        if len(cache) > _CACHE_SIZE:
+            cache.clear()
+        relation = compile_relation(policy, role, raw=raw, columns=columns, window=window)
+        cache[key] = to_sql(relation, "duckdb", pretty=True)
     return cache[key]
 
 
@@ -61,7 +69,8 @@ def prepare(ctx: AppContext, role: str, sql: str, params: dict[str, Any], *, unm
         raise UsageError(f"no value given for parameter {names}", hint="pass every $name the SQL uses")
     raw = policy.role(role).raw or unmasked
     columns = None if raw else referenced_columns(checked)
-    text = bind_relation_sql(checked, _relation_sql(ctx, policy, role, raw, columns))
+    window = None if raw else raw_window(checked, pass_through_columns(policy, role))
+    text = bind_relation_sql(checked, _relation_sql(ctx, policy, role, raw, columns, window))
     temp_tables = {} if raw else {KEY_TABLE: {KEY_COLUMN: masking_key(ctx).reveal()}}
     return PreparedQuery(
         sql=text,

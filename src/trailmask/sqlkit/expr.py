@@ -319,5 +319,12 @@ def distinct_union(queries: Sequence[Expr]) -> Expr:
     return result
 
 
+def top_n(query: Expr, order: Expr, limit: int) -> Expr:
+    """``query ORDER BY ... LIMIT n`` (``order`` is an ORDER BY node from a checked query)."""
+    assert isinstance(query, exp.Select)
+    query.set("order", order.copy())
+    return query.limit(limit, copy=False)
+
+
 def subquery(query: Expr, alias_: str) -> Expr:
     return exp.Subquery(this=query, alias=exp.TableAlias(this=exp.to_identifier(alias_)))

@@ -112,3 +112,75 @@ def referenced_columns(checked: CheckedQuery) -> ColumnUse | None:
         if terminal:
             whole.add(terminal)
     return ColumnUse(frozenset(names), frozenset(whole))
+
+
+@dataclass(frozen=True)
+class RawWindow:
+    """The rows a top-N query can only ever return, selectable before masking.
+
+    For ``SELECT ... FROM events [WHERE w] ORDER BY o LIMIT n [OFFSET k]`` whose WHERE and ORDER BY
+    read only columns that every role sees as stored (``pass_through``), the same ``n + k`` rows
+    can be chosen on raw data first, and only those masked. The query itself is not changed: it
+    still filters, sorts and limits the masked rows, so the answer is the same (up to ties).
+    """
+
+    where: Expr | None
+    order: Expr
+    limit: int
+
+
+_NOT_ROW_WISE = (exp.AggFunc, exp.Window, exp.Subquery, exp.Select, exp.Lambda, exp.Explode, exp.Unnest)
+
+
+def _pass_through_only(node: Expr, alias: str, pass_through: frozenset[str]) -> bool:
+    for item in node.walk():
+        if isinstance(item, _NOT_ROW_WISE):
+            return False
+        if isinstance(item, exp.Column):
+            qualifier = item.table.lower() if item.table else alias
+            if qualifier != alias or item.args.get("db") or item.name.lower() not in pass_through:
+                return False
+        if isinstance(item, exp.Dot):
+            return False
+    return True
+
+
+def _unqualified(node: Expr) -> Expr:
+    copy = node.copy()
+    for column in list(copy.find_all(exp.Column)):
+        column.set("table", None)
+    return copy
+
+
+def raw_window(checked: CheckedQuery, pass_through: frozenset[str]) -> RawWindow | None:
+    """The top-N window of a simple query over ``events``, or None when there is none to use."""
+    tree = checked.tree
+    if not isinstance(tree, exp.Select) or checked.relation_refs != 1:
+        return None
+    if any(tree.args.get(k) for k in ("with_", "with", "joins", "group", "having", "qualify", "distinct", "laterals")):
+        return None
+    source = tree.args.get("from_") or tree.args.get("from")
+    order, limit, offset = tree.args.get("order"), tree.args.get("limit"), tree.args.get("offset")
+    if not (isinstance(source, exp.From) and isinstance(source.this, exp.Table) and order and limit):
+        return None
+    alias = (source.this.alias or RELATION).lower()
+    count = limit.args.get("expression")
+    skip = offset.args.get("expression") if offset else exp.Literal.number(0)
+    if not (isinstance(count, exp.Literal) and isinstance(skip, exp.Literal) and count.is_int and skip.is_int):
+        return None
+    if any(isinstance(p, _NOT_ROW_WISE) or p.find(*_NOT_ROW_WISE) for p in tree.expressions):
+        return None
+    where = tree.args.get("where")
+    parts = [order] + ([where.this] if isinstance(where, exp.Where) else [])
+    if not all(_pass_through_only(part, alias, pass_through) for part in parts):
+        return None
+    if any(isinstance(item.this, exp.Literal) for item in order.expressions):
+        return None  # ORDER BY 2: a position in the select list, not a column
+    aliases = {p.alias.lower() for p in tree.expressions if isinstance(p, exp.Alias)}
+    if any(c.name.lower() in aliases for part in parts for c in part.find_all(exp.Column)):
+        return None  # a name that may mean a select-list alias
+    return RawWindow(
+        where=_unqualified(where.this) if isinstance(where, exp.Where) else None,
+        order=_unqualified(order),
+        limit=int(count.this) + int(skip.this),
+    )

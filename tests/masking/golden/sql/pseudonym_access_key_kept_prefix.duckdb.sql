@@ -1,9 +1,1 @@
-CASE
-  WHEN "v" IS NULL
-  THEN CAST(NULL AS TEXT)
-  ELSE CASE
-    WHEN LENGTH("v") >= 16
-    THEN 'key_' || SUBSTRING("v", 1, 4) || '_' || SUBSTRING(SHA256(GETVARIABLE('tm_mask_key__k') || ':access_key:' || "v"), 1, 12)
-    ELSE 'key_' || SUBSTRING(SHA256(GETVARIABLE('tm_mask_key__k') || ':access_key:' || "v"), 1, 12)
-  END
-END
+'key_' || SUBSTRING("v", 1, 4 * CAST(LENGTH("v") >= 16 AS INT)) || SUBSTRING('_', 1, CAST(LENGTH("v") >= 16 AS INT)) || SUBSTRING(SHA256(GETVARIABLE('tm_mask_key__k') || ':access_key:' || "v"), 1, 12)

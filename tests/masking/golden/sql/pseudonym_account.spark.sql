@@ -1,9 +1,5 @@
-CASE
-  WHEN `v` IS NULL
-  THEN CAST(NULL AS STRING)
-  ELSE 'acct_' || SUBSTRING(SHA2((
-    SELECT
-      k
-    FROM tm_mask_key
-  ) || ':account_id:' || `v`, 256), 1, 12)
-END
+'acct_' || SUBSTRING(SHA2((
+  SELECT
+    k
+  FROM tm_mask_key
+) || ':account_id:' || `v`, 256), 1, 12)

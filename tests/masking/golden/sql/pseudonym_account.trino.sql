@@ -1,28 +1,24 @@
-CASE
-  WHEN "v" IS NULL
-  THEN CAST(NULL AS VARCHAR)
-  ELSE CONCAT(
-    CAST('acct_' AS VARCHAR),
-    CAST(SUBSTR(
-      LOWER(
-        TO_HEX(
-          SHA256(
-            TO_UTF8(
-              CONCAT(
-                CAST((
-                  SELECT
-                    k
-                  FROM tm_mask_key
-                ) AS VARCHAR),
-                CAST(':account_id:' AS VARCHAR),
-                CAST("v" AS VARCHAR)
-              )
+CONCAT(
+  CAST('acct_' AS VARCHAR),
+  CAST(SUBSTR(
+    LOWER(
+      TO_HEX(
+        SHA256(
+          TO_UTF8(
+            CONCAT(
+              CAST((
+                SELECT
+                  k
+                FROM tm_mask_key
+              ) AS VARCHAR),
+              CAST(':account_id:' AS VARCHAR),
+              CAST("v" AS VARCHAR)
             )
           )
         )
-      ),
-      1,
-      12
-    ) AS VARCHAR)
-  )
-END
+      )
+    ),
+    1,
+    12
+  ) AS VARCHAR)
+)

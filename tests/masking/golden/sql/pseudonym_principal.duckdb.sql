@@ -1,5 +1,1 @@
-CASE
-  WHEN "v" IS NULL
-  THEN CAST(NULL AS TEXT)
-  ELSE 'user_' || SUBSTRING(SHA256(GETVARIABLE('tm_mask_key__k') || ':principal:' || "v"), 1, 12)
-END
+'user_' || SUBSTRING(SHA256(GETVARIABLE('tm_mask_key__k') || ':principal:' || "v"), 1, 12)

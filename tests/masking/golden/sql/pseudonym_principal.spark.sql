@@ -1,9 +1,5 @@
-CASE
-  WHEN `v` IS NULL
-  THEN CAST(NULL AS STRING)
-  ELSE 'user_' || SUBSTRING(SHA2((
-    SELECT
-      k
-    FROM tm_mask_key
-  ) || ':principal:' || `v`, 256), 1, 12)
-END
+'user_' || SUBSTRING(SHA2((
+  SELECT
+    k
+  FROM tm_mask_key
+) || ':principal:' || `v`, 256), 1, 12)

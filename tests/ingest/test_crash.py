@@ -12,7 +12,6 @@ from pathlib import Path
 
 import duckdb
 import pytest
-
 from tests.conftest import awsdocs_events
 
 FILES = 120
@@ -45,7 +44,9 @@ def _check_consistent(db: Path) -> int:
         recorded = conn.execute("SELECT coalesce(sum(new_events), 0) FROM tm_files").fetchone()
         assert events is not None and recorded is not None
         assert events[0] == recorded[0]
-        orphans = conn.execute("SELECT count(*) FROM events WHERE tm_batch NOT IN (SELECT batch FROM tm_files)").fetchone()
+        orphans = conn.execute(
+            "SELECT count(*) FROM events WHERE tm_batch NOT IN (SELECT batch FROM tm_files)"
+        ).fetchone()
         assert orphans == (0,)
         partial = conn.execute(
             "SELECT count(*) FROM (SELECT tm_source, count(*) AS n FROM events GROUP BY 1) WHERE n <> ?",

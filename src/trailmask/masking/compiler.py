@@ -12,8 +12,10 @@ and ``explain`` can print it as it is.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from trailmask.masking.detectors import Scanner
-from trailmask.masking.model import RAW_RECORD_COLUMN, Policy, Role, RowFilter
+from trailmask.masking.model import RAW_RECORD_COLUMN, Operator, Policy, Role, RowFilter
 from trailmask.masking.operators import MaskContext, mask_value
 from trailmask.schema import EVENT_FIELDS, INTERNAL_COLUMNS, FieldType
 from trailmask.sqlkit import expr as sx
@@ -25,7 +27,11 @@ RAW_TABLE = ("main", "events")
 RAW_ALIAS = "tm_s"
 WINDOW_ALIAS = "tm_w"
 ROW_ALIAS = "tm_e"
-MAP_COLUMN = "tm_map"
+INNER_CTE = "tm_i"
+TEXT_CTE = "tm_lk"
+TEXT_ALIAS = "tm_k"
+LOOKUP_ALIAS = "tm_l"
+DISTINCT_ALIAS = "tm_d"
 KEY_TABLE = "tm_mask_key"
 KEY_COLUMN = "k"
 
@@ -48,11 +54,14 @@ def row_filter(rule: RowFilter, alias: str = RAW_ALIAS) -> Expr | None:
 
 
 class _RoleCompiler:
-    """Builds the two-level relation of one masked role.
+    """Builds the relation of one masked role.
 
-    Inner level (``tm_s`` → ``tm_e``): the raw row plus ``tm_map``, the row's detector findings
-    (``[{m, r}]``) over all its free-text values. Outer level: every column masked; a free-text
-    value is rewritten with ``tm_map``. DuckDB drops ``tm_map`` when no free-text column is used.
+    Inner level (``tm_i``): the raw rows (a table or a top-N window, row filter applied) plus each
+    free-text value the query needs, ready to scan (``tm_f<i>``: text; JSON with big numbers quoted
+    and event-specific keys masked). Outer level: every column masked. Costly work is done once per
+    distinct value, not once per row, and joined back: free text through ``tm_lk`` (every distinct
+    text of the row set, scanned by the detectors in one expression), ARNs, IPs, e-mails and
+    partial values through one ``tm_l<i>`` lookup per field.
     """
 
     def __init__(self, policy: Policy, role: Role, use: ColumnUse | None) -> None:
@@ -60,9 +69,9 @@ class _RoleCompiler:
         self.use = use
         self.ctx = MaskContext(key=key_expression(), role=role)
         self.scanner = Scanner(self.ctx, policy.detectors, policy.json_keys)
-        self.mapping = sx.column(MAP_COLUMN, ROW_ALIAS)
         self.event = {name: sx.column(name, ROW_ALIAS) for name in ("eventSource", "eventName")}
-        self.free_text: list[Expr] = []  # raw free-text values (inner level), for tm_map
+        self.free_text: list[Expr] = []  # prepared free-text values (inner level): tm_f<i>
+        self.lookups: list[tuple[str, Expr]] = []  # (field path, masked expression over LOOKUP_VALUE)
 
     def _is_free_text(self, path: str) -> bool:
         return self.ctx.role.operator_for(self.policy.class_of(path)).name == "detect"
@@ -74,11 +83,17 @@ class _RoleCompiler:
             return mask_value(op, value, cls, leaf_type, self.ctx)
         if leaf_type not in ("STRING", "JSON"):
             return sx.typed_null({"BOOLEAN": "BOOLEAN", "TIMESTAMP": "TIMESTAMP"}.get(leaf_type, "VARCHAR"))
+        return self._scanned(self.prepared(value, leaf_type, self.event), leaf_type, inline=True)
+
+    def prepared(self, value: Expr, leaf_type: str, event: dict[str, Expr]) -> Expr:
         text = sx.cast(value, "VARCHAR")
-        if leaf_type == "STRING":
-            return Scanner.apply(text, self.mapping)
+        return self.scanner.prepare_json(text, event) if leaf_type == "JSON" else text
+
+    def _scanned(self, text: Expr, leaf_type: str, *, inline: bool) -> Expr:
+        """The masked text: scanned here (inline) or looked up in ``tm_lk`` (``text`` = tm_f<i>)."""
+        masked = Scanner.apply(text, self.scanner.mapping(self.scanner.matches(text))) if inline else text
         # JSON: a value masking could not keep valid becomes NULL (fail closed), never an error.
-        return sx.cast(Scanner.apply(self.scanner.prepare_json(text, self.event), self.mapping), "JSON", safe=True)
+        return sx.cast(masked, "JSON", safe=True) if leaf_type == "JSON" else masked
 
     def _members(self, ftype: dict[str, FieldType], whole: bool) -> list[tuple[str, FieldType, bool]]:
         """The struct fields to build: all of them, or those the query names (see ColumnUse)."""
@@ -99,19 +114,16 @@ class _RoleCompiler:
         if isinstance(ftype, list):
             element = f"tm_r{depth}"
             body = self.field(sx.var(element), sx.var(element), f"{path}[]", ftype[0], depth + 1)
-            self._collect_list(raw, element, f"{path}[]", ftype[0])
             return sx.transform(value, element, body)
-        if self._is_free_text(path) and depth == 0:
-            self.free_text.append(sx.cast(raw, "VARCHAR"))
+        if depth == 0 and ftype in ("STRING", "JSON") and self._is_free_text(path):
+            index = len(self.free_text)
+            self.free_text.append(self.prepared(raw, ftype, {n: sx.column(n, RAW_ALIAS) for n in self.event}))
+            return self._scanned(sx.column("r", f"{TEXT_ALIAS}{index}"), ftype, inline=False)
+        if depth == 0 and ftype == "STRING" and _per_value(self.ctx.role.operator_for(self.policy.class_of(path))):
+            alias = f"{LOOKUP_ALIAS}{len(self.lookups)}"
+            self.lookups.append((path, self.leaf(sx.column("v", DISTINCT_ALIAS), path, ftype)))
+            return sx.column("r", alias)
         return self.leaf(value, path, ftype)
-
-    def _collect_list(self, raw: Expr, element: str, path: str, ftype: FieldType) -> None:
-        """Free-text leaves inside a list join the row's text as one string per leaf."""
-        leaves = _string_leaves(sx.var(element), path, ftype)
-        for leaf_value, leaf_path in leaves:
-            if self._is_free_text(leaf_path):
-                values = sx.transform(raw, element, sx.cast(leaf_value, "VARCHAR"))
-                self.free_text.append(sx.join_list(values, sx.char(31)))
 
     def outer_columns(self) -> list[Expr]:
         columns = []
@@ -126,27 +138,63 @@ class _RoleCompiler:
             columns.append(sx.alias(self.field(outer, inner, name, ftype, whole=whole), name))
         return columns
 
-    def relation(self, where: Expr | None, source: Expr) -> Expr:
-        columns = self.outer_columns() or [sx.alias(sx.lit(None), MAP_COLUMN)]
+    def _lookup_joins(self, source: Callable[[str], Expr]) -> list[tuple[Expr, Expr]]:
+        """One ``LEFT JOIN (SELECT v, masked(v) FROM (SELECT DISTINCT field AS v ...))`` per field."""
+        joins = []
+        for index, (path, masked) in enumerate(self.lookups):
+            distinct = sx.select([sx.alias(_path(path, "tm_x"), "v")], source("tm_x"), distinct=True)
+            values = sx.select(
+                [sx.column("v", DISTINCT_ALIAS), sx.alias(masked, "r")], sx.subquery(distinct, DISTINCT_ALIAS)
+            )
+            alias = f"{LOOKUP_ALIAS}{index}"
+            joins.append((sx.subquery(values, alias), sx.eq(sx.column("v", alias), _path(path, ROW_ALIAS))))
+        return joins
+
+    def _text_lookup(self) -> list[tuple[str, Expr]]:
+        """``tm_lk`` (and the CTEs it needs): every distinct free-text value and its masked form."""
+        values = sx.select(
+            [sx.alias(sx.unnest(sx.array([sx.column(f"tm_f{i}") for i in range(len(self.free_text))])), "v")],
+            sx.table(INNER_CTE),
+            distinct=True,
+        )
+        return self.scanner.lookup(values, TEXT_CTE)
+
+    def relation(self, where: Expr | None, source: Callable[[str], Expr]) -> Expr:
+        columns = self.outer_columns() or [sx.alias(sx.lit(None), "tm_none")]
         inner_columns = [sx.star_of(RAW_ALIAS)]
-        if self.free_text and self.scanner.active:
-            text = sx.concat_ws(sx.char(31), *self.free_text)
-            inner_columns.append(sx.alias(self.scanner.mapping(self.scanner.matches(text)), MAP_COLUMN))
-        else:
-            inner_columns.append(sx.alias(sx.lit(None), MAP_COLUMN))
-        inner = sx.select(inner_columns, source, where)
-        return sx.select(columns, sx.subquery(inner, ROW_ALIAS))
+        inner_columns += [sx.alias(text, f"tm_f{i}") for i, text in enumerate(self.free_text)]
+        inner = sx.select(inner_columns, source(RAW_ALIAS), where)
+        joins = self._lookup_joins(source)
+        if not self.free_text:
+            return sx.select(columns, sx.subquery(inner, ROW_ALIAS), joins=joins)
+        joins += [
+            (
+                sx.table(TEXT_CTE, alias_=f"{TEXT_ALIAS}{i}"),
+                sx.eq(sx.column("v", f"{TEXT_ALIAS}{i}"), sx.column(f"tm_f{i}", ROW_ALIAS)),
+            )
+            for i in range(len(self.free_text))
+        ]
+        query = sx.select(columns, sx.table(INNER_CTE, alias_=ROW_ALIAS), joins=joins)
+        ctes: list[tuple[str, Expr, bool | None]] = [(INNER_CTE, inner, False)]
+        ctes += [(name, body, None) for name, body in self._text_lookup()]
+        return sx.with_ctes(query, ctes)
 
 
-def _string_leaves(value: Expr, path: str, ftype: FieldType) -> list[tuple[Expr, str]]:
-    if isinstance(ftype, dict):
-        found = []
-        for name, sub in ftype.items():
-            found.extend(_string_leaves(sx.field(value, name), f"{path}.{name}", sub))
-        return found
-    if isinstance(ftype, list):
-        return []  # lists inside lists: none in the schema
-    return [(value, path)] if ftype in ("STRING", "JSON") else []
+def _per_value(op: Operator) -> bool:
+    """Operators too costly to evaluate on every row (regular expressions, CASE): they are computed
+    once per distinct value and joined back. A keyed hash alone is cheap (DuckDB hashes each
+    dictionary entry once) and stays inline."""
+    return op.name in ("arn", "ip_truncate", "email", "partial") or (
+        op.name == "pseudonym" and bool(op.options.get("keep_prefix"))
+    )
+
+
+def _path(path: str, alias: str) -> Expr:
+    parts = path.split(".")
+    value = sx.column(parts[0], alias)
+    for part in parts[1:]:
+        value = sx.field(value, part)
+    return value
 
 
 def pass_through_columns(policy: Policy, role_name: str) -> frozenset[str]:
@@ -161,17 +209,17 @@ def pass_through_columns(policy: Policy, role_name: str) -> frozenset[str]:
     return frozenset(names)
 
 
-def _source(role: Role, window: RawWindow | None) -> tuple[Expr, Expr | None]:
-    """The raw rows the relation reads, and the row filter still to apply to them."""
-    table = sx.table(RAW_TABLE[1], schema=RAW_TABLE[0], alias_=RAW_ALIAS)
+def _source(role: Role, window: RawWindow | None) -> tuple[Callable[[str], Expr], Expr | None]:
+    """The raw rows the relation reads (a table or a top-N window, under a given alias), and the
+    row filter still to apply to them."""
     if window is None:
-        return table, row_filter(role.row_filter)
+        return (lambda alias: sx.table(RAW_TABLE[1], schema=RAW_TABLE[0], alias_=alias)), row_filter(role.row_filter)
     inner = sx.table(RAW_TABLE[1], schema=RAW_TABLE[0], alias_=WINDOW_ALIAS)
     conditions = [c for c in (row_filter(role.row_filter, WINDOW_ALIAS), window.where) if c is not None]
     query = sx.top_n(
         sx.select([sx.star()], inner, sx.and_(*conditions) if conditions else None), window.order, window.limit
     )
-    return sx.subquery(query, RAW_ALIAS), None
+    return (lambda alias: sx.subquery(query.copy(), alias)), None
 
 
 def compile_relation(
@@ -193,7 +241,7 @@ def compile_relation(
     """
     role = policy.role(role_name)
     if raw or role.raw:
-        source = sx.table(RAW_TABLE[1], schema=RAW_TABLE[0], alias_=RAW_ALIAS)
-        return sx.select([sx.star()], source, row_filter(role.row_filter))
+        table = sx.table(RAW_TABLE[1], schema=RAW_TABLE[0], alias_=RAW_ALIAS)
+        return sx.select([sx.star()], table, row_filter(role.row_filter))
     source, where = _source(role, window)
     return _RoleCompiler(policy, role, columns).relation(where, source)

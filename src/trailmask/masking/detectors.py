@@ -50,6 +50,7 @@ class Detector:
     pattern: str
     description: str
     confirm: Callable[[Expr], Expr] | None = None
+    guard: Callable[[Expr], Expr] | None = None  # cheap necessary condition, tested before the regex
 
 
 def _count(value: Expr, char_class: str) -> Expr:
@@ -102,50 +103,56 @@ DETECTORS: tuple[Detector, ...] = (
         "private_key", "secret",
         r"-----BEGIN [A-Z ]{0,30}PRIVATE KEY(?: BLOCK)?-----[A-Za-z0-9+/=\\ \t\r\n]*"
         r"(?:-----END [A-Z ]{0,30}PRIVATE KEY(?: BLOCK)?-----)?",
-        "PEM/PGP private key blocks",
+        "PEM/PGP private key blocks", guard=lambda m: sx.starts_with(m, "-----"),
     ),
     Detector(
-        "jwt", "secret", r"\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*", "JSON Web Tokens"
+        "jwt", "secret", r"\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*", "JSON Web Tokens",
+        guard=lambda m: sx.starts_with(m, "eyJ"),
     ),
     Detector(
         "session_token", "secret",
         r"\b(?:IQoJb3JpZ2lu|IQoXb3JpZ2lu|AgoJb3JpZ2lu|FwoGZXIvYXdz|AQoDYXdz)[A-Za-z0-9+/=]{16,}",
-        "AWS STS session tokens",
+        "AWS STS session tokens", guard=lambda m: sx.ge(sx.length(m), sx.lit(24)),
     ),
     Detector(
         "arn", "arn",
         r"\barn:aws(?:-[a-z]+)*:[A-Za-z0-9-]*:[A-Za-z0-9-]*:(?:[0-9]{12}|aws)?:[^\s\"'\\,;<>()\[\]{}|\x1f]+",
-        "Amazon Resource Names",
+        "Amazon Resource Names", guard=lambda m: sx.starts_with(m, "arn:"),
     ),
     Detector(
-        "email", "email", r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}", "e-mail addresses"
+        "email", "email", r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}", "e-mail addresses",
+        guard=lambda m: sx.has(m, "@"),
     ),
     Detector(
         "access_key", "access_key", r"\b(?:AKIA|ASIA|ABIA|ACCA|A3T[A-Z0-9])[A-Z0-9]{12,24}\b",
-        "AWS access key ids",
+        "AWS access key ids", guard=lambda m: sx.starts_with(m, "A"),
     ),
     Detector(
         "principal_id", "principal", r"\b(?:AIDA|AROA|AGPA|AIPA|ANPA|ANVA|APKA|ASCA)[A-Z0-9]{12,24}\b",
-        "IAM unique ids of users, roles, groups, policies",
+        "IAM unique ids of users, roles, groups, policies", guard=lambda m: sx.starts_with(m, "A"),
     ),
     Detector(
         "ipv6", "ip",
         rf"\b(?:{_HEX4}:){{7}}{_HEX4}"
         rf"|\b(?:{_HEX4}:){{1,7}}:(?:(?:{_HEX4}:){{0,5}}{_IPV4}|{_HEX4}(?::{_HEX4}){{0,6}})?"
         rf"|\B::(?:(?:{_HEX4}:){{0,5}}{_IPV4}|{_HEX4}(?::{_HEX4}){{0,6}})",
-        "IPv6 addresses (also ::1, ::ffff:192.0.2.1)",
+        "IPv6 addresses (also ::1, ::ffff:192.0.2.1)", guard=lambda m: sx.has(m, ":"),
     ),
-    Detector("ipv4", "ip", rf"\b(?:{_IPV4_OCTET}\.){{3}}{_IPV4_OCTET}\b", "IPv4 addresses"),
-    Detector("card", "secret", r"\b(?:[0-9][ -]?){12,18}[0-9]\b", "payment card numbers (Luhn-checked)", _luhn),
-    Detector("account_id", "account_id", r"\b[0-9]{12}\b", "12-digit AWS account ids"),
+    Detector("ipv4", "ip", rf"\b(?:{_IPV4_OCTET}\.){{3}}{_IPV4_OCTET}\b", "IPv4 addresses",
+             guard=lambda m: sx.has(m, ".")),
+    Detector("card", "secret", r"\b(?:[0-9][ -]?){12,18}[0-9]\b", "payment card numbers (Luhn-checked)", _luhn,
+             guard=lambda m: sx.ge(sx.length(m), sx.lit(13))),
+    Detector("account_id", "account_id", r"\b[0-9]{12}\b", "12-digit AWS account ids",
+             guard=lambda m: sx.eq(sx.length(m), sx.lit(12))),
     Detector(
         "kv_secret", "secret",
         r"(?i:\b(?:password|passwd|pwd|secret|token|api[_-]?key|client[_-]?secret)\s*[=:]\s*)[^\s\"'\\,;&\x1f]+",
-        "key=value secrets in plain text",
+        "key=value secrets in plain text", guard=lambda m: sx.in_(sx.lower(sx.substr(m, 1, 1)), "pstac"),
     ),
     Detector(
         "high_entropy", "secret", r"[A-Za-z0-9+/=_-]{20,}",
         "long random-looking strings (API tokens, secret access keys)", _high_entropy,
+        guard=lambda m: sx.ge(sx.length(m), sx.lit(20)),
     ),
 )  # fmt: skip
 
@@ -211,6 +218,7 @@ class _Alternative:
     pattern: str
     replace: Callable[[Expr], Expr | None]
     confirm: Callable[[Expr], Expr] | None = None
+    guard: Callable[[Expr], Expr] | None = None
 
 
 def _alternatives(rules: Sequence[JsonKeyRule], enabled: Sequence[str], ctx: MaskContext) -> list[_Alternative]:
@@ -218,12 +226,16 @@ def _alternatives(rules: Sequence[JsonKeyRule], enabled: Sequence[str], ctx: Mas
     found: list[_Alternative] = []
     for rule in rules:
         pattern = key_pattern(rule.keys, secret=rule.cls == "secret")
-        found.append(_Alternative(pattern, partial(_json_key_replacement, rule=rule, ctx=ctx)))
+        replace = partial(_json_key_replacement, rule=rule, ctx=ctx)
+        found.append(_Alternative(pattern, replace, guard=lambda m: sx.starts_with(m, '"')))
     for detector in DETECTORS:
         if detector.name in enabled:
             found.append(
                 _Alternative(
-                    detector.pattern, partial(_detector_replacement, detector=detector, ctx=ctx), detector.confirm
+                    detector.pattern,
+                    partial(_detector_replacement, detector=detector, ctx=ctx),
+                    detector.confirm,
+                    detector.guard,
                 )
             )
     return found
@@ -234,6 +246,8 @@ def _replacement(match: Expr, alternatives: Sequence[_Alternative]) -> Expr:
     branches: list[tuple[Expr, Expr]] = []
     for alt in alternatives:
         full = sx.regexp_like(match, f"^(?:{alt.pattern})$")
+        if alt.guard is not None:  # most matches fail a cheap test long before any regex runs
+            full = sx.and_(alt.guard(match), full)
         masked = alt.replace(match)
         if alt.confirm is not None:
             branches.append((sx.and_(full, sx.not_(alt.confirm(match))), match))
@@ -272,6 +286,37 @@ class Scanner:
         ordered = sx.transform(sx.sort_list_desc(sx.distinct_list(keyed)), "tm_m", sx.substr(match, 7))
         pairs = sx.transform(ordered, "tm_m", sx.struct([("m", match), ("r", _replacement(match, self.alternatives))]))
         return sx.filter_list(pairs, "tm_p", sx.not_(sx.eq(sx.field(pair, "m"), sx.field(pair, "r"))))
+
+    def lookup(self, texts: Expr, name: str) -> list[tuple[str, Expr]]:
+        """CTEs masking every distinct text of ``texts`` (a query of one column ``v``), the last
+        named ``name`` with columns ``v`` (text) and ``r`` (masked text).
+
+        Set-based, for many texts: the findings of all texts become rows, each distinct finding is
+        masked once (vectorised, not inside a per-row lambda), then gathered back per text, longest
+        first, and replaced. Findings repeat across texts (ARNs, accounts, addresses), so the costly
+        part runs far fewer times than there are findings.
+        """
+        t, o, n, p = (f"{name}_{part}" for part in "tonp")
+        found = sx.select([sx.column("v", t), sx.alias(sx.unnest(self.matches(sx.column("v", t))), "m")], sx.table(t))
+        distinct = sx.select([sx.column("m")], sx.table(o), distinct=True)
+        match = sx.column("m", "tm_q")
+        masked = sx.select(
+            [match, sx.alias(_replacement(match, self.alternatives), "r")], sx.subquery(distinct, "tm_q")
+        )
+        entry = sx.struct([("l", sx.length(sx.column("m", o))), ("m", sx.column("m", o)), ("r", sx.column("r", n))])
+        changed = sx.not_(sx.eq(sx.column("m", o), sx.column("r", n)))
+        pairs = sx.select(
+            [sx.column("v", o), sx.alias(sx.array_agg(entry, changed), "map")],
+            sx.table(o),
+            joins=[(sx.table(n), sx.eq(sx.column("m", o), sx.column("m", n)))],
+            group_by=[sx.column("v", o)],
+        )
+        text = sx.column("v", t)
+        replaced = sx.coalesce(Scanner.apply(text, sx.sort_list_desc(sx.column("map", p))), text)
+        final = sx.select(
+            [text, sx.alias(replaced, "r")], sx.table(t), joins=[(sx.table(p), sx.eq(sx.column("v", p), text))]
+        )
+        return [(t, texts), (o, found), (n, masked), (p, pairs), (name, final)]
 
     @staticmethod
     def apply(text: Expr, mapping: Expr) -> Expr:

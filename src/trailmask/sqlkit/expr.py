@@ -135,6 +135,15 @@ def literal_text(value: Expr) -> str:
     return str(value.this) if isinstance(value, exp.Literal) else ""
 
 
+def starts_with(value: Expr, prefix: str) -> Expr:
+    return exp.StartsWith(this=value, expression=lit(prefix))
+
+
+def has(value: Expr, text: str) -> Expr:
+    """``text`` occurs in ``value`` (strpos > 0: the one spelling DuckDB, Spark and Trino share)."""
+    return exp.GT(this=exp.StrPosition(this=value, substr=lit(text)), expression=lit(0))
+
+
 def replace(value: Expr, old: Expr, new: Expr) -> Expr:
     return exp.Replace(this=value, expression=old, replacement=new)
 
@@ -293,12 +302,34 @@ def table(name: str, *, schema: str | None = None, catalog: str | None = None, a
     return node
 
 
-def select(projections: Sequence[Expr], source: Expr, where: Expr | None = None) -> Expr:
-    """``SELECT projections FROM source [WHERE where]``."""
+def select(
+    projections: Sequence[Expr],
+    source: Expr,
+    where: Expr | None = None,
+    *,
+    joins: Sequence[tuple[Expr, Expr]] = (),
+    distinct: bool = False,
+    group_by: Sequence[Expr] = (),
+) -> Expr:
+    """``SELECT [DISTINCT] projections FROM source [LEFT JOIN t ON c ...] [WHERE w] [GROUP BY g]``."""
     query = exp.Select(expressions=list(projections)).from_(source, copy=False)
+    for table_, condition in joins:
+        query = query.join(table_, on=condition, join_type="LEFT", copy=False)
+    if distinct:
+        query = query.distinct(copy=False)
     if where is not None:
         query = query.where(where, copy=False)
+    if group_by:
+        query = query.group_by(*group_by, copy=False)
     return query
+
+
+def array_agg(value: Expr, where: Expr | None = None) -> Expr:
+    """``list(value) [FILTER (WHERE where)]``: NULL when no row qualifies."""
+    aggregate: Expr = exp.ArrayAgg(this=value)
+    if where is not None:
+        aggregate = exp.Filter(this=aggregate, expression=exp.Where(this=where))
+    return aggregate
 
 
 def unnest(values: Expr) -> Expr:
@@ -324,6 +355,19 @@ def top_n(query: Expr, order: Expr, limit: int) -> Expr:
     assert isinstance(query, exp.Select)
     query.set("order", order.copy())
     return query.limit(limit, copy=False)
+
+
+def array(values: Sequence[Expr]) -> Expr:
+    """A list value ``[a, b, ...]``."""
+    return exp.Array(expressions=list(values))
+
+
+def with_ctes(query: Expr, ctes: Sequence[tuple[str, Expr, bool | None]]) -> Expr:
+    """``WITH name AS [NOT] MATERIALIZED (q), ... query`` (None: let the engine decide)."""
+    assert isinstance(query, exp.Select)
+    for name, body, materialized in ctes:
+        query = query.with_(name, as_=body, materialized=materialized, copy=False)
+    return query
 
 
 def subquery(query: Expr, alias_: str) -> Expr:

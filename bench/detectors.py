@@ -86,29 +86,43 @@ def _not_luhn(number: str) -> str:
 
 
 POSITIVES: dict[str, Callable[[random.Random], str]] = {
-    "email": lambda r: f"{_rand(r, string.ascii_lowercase, 6)}.{_rand(r, string.ascii_lowercase, 5)}@{r.choice(['example.com', 'corp.example.org', 'mail.acme.io'])}",
+    "email": lambda r: (
+        f"{_rand(r, string.ascii_lowercase, 6)}.{_rand(r, string.ascii_lowercase, 5)}"
+        f"@{r.choice(['example.com', 'corp.example.org', 'mail.acme.io'])}"
+    ),
     "ipv4": lambda r: ".".join(str(r.randint(1, 254)) for _ in range(4)),
     "ipv6": lambda r: ":".join(_rand(r, "0123456789abcdef", 4) for _ in range(8)),
     "access_key": lambda r: r.choice(["AKIA", "ASIA"]) + _rand(r, string.ascii_uppercase + "234567", 16),
     "secret_key": lambda r: _rand(r, string.ascii_letters + string.digits + "/+", 40),
     "session_token": lambda r: "IQoJb3JpZ2luX2Vj" + _rand(r, string.ascii_letters + string.digits + "/+", 120),
-    "jwt": lambda r: "eyJhbGciOiJIUzI1NiJ9.eyJ" + _rand(r, string.ascii_letters, 30) + "." + _rand(r, string.ascii_letters + "-_", 43),
+    "jwt": lambda r: (
+        "eyJhbGciOiJIUzI1NiJ9.eyJ"
+        + _rand(r, string.ascii_letters, 30)
+        + "."
+        + _rand(r, string.ascii_letters + "-_", 43)
+    ),
     "card": lambda r: _luhn_complete(r, r.choice(["4", "51", "37"]), 16),
     "account_id": lambda r: str(r.randint(100000000000, 999999999999)),
     "arn": lambda r: f"arn:aws:iam::{r.randint(100000000000, 999999999999)}:role/{_rand(r, string.ascii_letters, 10)}",
-    "api_token": lambda r: "".join(r.choice(c) for c in [string.ascii_uppercase, string.digits, string.ascii_lowercase] * 10),
+    "api_token": lambda r: "".join(
+        r.choice(c) for c in [string.ascii_uppercase, string.digits, string.ascii_lowercase] * 10
+    ),
 }
 NEGATIVES: dict[str, Callable[[random.Random], str]] = {
     "uuid": lambda r: "-".join(_rand(r, "0123456789abcdef", n) for n in (8, 4, 4, 4, 12)),
     "instance_id": lambda r: "i-0" + _rand(r, "0123456789abcdef", 16),
     "security_group": lambda r: "sg-0" + _rand(r, "0123456789abcdef", 16),
     "version": lambda r: f"{r.randint(1, 3)}.{r.randint(0, 40)}.{r.randint(0, 300)}",
-    "timestamp": lambda r: f"2026-{r.randint(1, 12):02d}-{r.randint(1, 28):02d}T{r.randint(0, 23):02d}:{r.randint(0, 59):02d}:00Z",
+    "timestamp": lambda r: (
+        f"2026-{r.randint(1, 12):02d}-{r.randint(1, 28):02d}T{r.randint(0, 23):02d}:{r.randint(0, 59):02d}:00Z"
+    ),
     "sha256": lambda r: _rand(r, "0123456789abcdef", 64),
     "digits_not_card": lambda r: _not_luhn(_luhn_complete(r, "9", 16)),
     "region": lambda r: r.choice(["us-east-1", "eu-west-1", "ap-southeast-2"]),
     "bucket": lambda r: f"acme-{_rand(r, string.ascii_lowercase, 6)}-logs",
-    "word": lambda r: r.choice(["PutObject", "AccessDenied", "DescribeInstances", "ReadOnlyAccess", "AWSServiceRoleForSupport"]),
+    "word": lambda r: r.choice(
+        ["PutObject", "AccessDenied", "DescribeInstances", "ReadOnlyAccess", "AWSServiceRoleForSupport"]
+    ),
 }
 TEMPLATES = (
     '{{"userName":"bob","note":"{p}","resourceId":"{n}"}}',
@@ -253,8 +267,15 @@ def _summary(found: dict[str, Counter[str]]) -> dict[str, Any]:
     tp = sum(c["hit"] for c in found.values())
     fn = sum(c["miss"] for c in found.values())
     fp = sum(c["fp"] for c in found.values())
-    per_kind = {k: (f"recall {c['hit']}/{c['hit'] + c['miss']}" if k in POSITIVES else f"fp {c['fp']}/{c['fp'] + c['ok']}") for k, c in sorted(found.items())}
-    return {"precision": tp / (tp + fp) if tp + fp else 0.0, "recall": tp / (tp + fn) if tp + fn else 0.0, "per_kind": per_kind}
+    per_kind = {
+        k: (f"recall {c['hit']}/{c['hit'] + c['miss']}" if k in POSITIVES else f"fp {c['fp']}/{c['fp'] + c['ok']}")
+        for k, c in sorted(found.items())
+    }
+    return {
+        "precision": tp / (tp + fp) if tp + fp else 0.0,
+        "recall": tp / (tp + fn) if tp + fn else 0.0,
+        "per_kind": per_kind,
+    }
 
 
 def main() -> None:
@@ -278,7 +299,8 @@ def main() -> None:
     outputs, _ = trailmask_mask([s.text for s in sample])
     spans, _ = presidio_spans(engine, [s.text for s in sample])
     for name, result in (("trailmask", score_trailmask(sample, outputs)), ("Presidio", score_presidio(sample, spans))):
-        print(f"{name}: precision {result['precision']:.3f}, recall {result['recall']:.3f} on {len(sample)} labelled texts")
+        figures = f"precision {result['precision']:.3f}, recall {result['recall']:.3f}"
+        print(f"{name}: {figures} on {len(sample)} labelled texts")
         for kind, figure in result["per_kind"].items():
             print(f"    {kind:16} {figure}")
 

@@ -97,7 +97,10 @@ def timed(ctx: AppContext, role: str, sql: str, params: dict[str, Any]) -> tuple
 
 
 def who(ctx: AppContext, role: str) -> str:
-    sql = "SELECT userIdentity.userName AS u, count(*) FROM events WHERE userIdentity.userName IS NOT NULL GROUP BY 1 ORDER BY 2 DESC LIMIT 1"
+    sql = (
+        "SELECT userIdentity.userName AS u, count(*) FROM events WHERE userIdentity.userName IS NOT NULL "
+        "GROUP BY 1 ORDER BY 2 DESC LIMIT 1"
+    )
     plan = prepare(ctx, role, sql, {})
     with QuerySession(ctx.store, temp_tables=plan.temp_tables) as session:
         return str(session.execute(plan.sql).rows[0][0])

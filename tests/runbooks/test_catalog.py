@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from conftest import MINIMAL_RUNBOOK
+from tests.runbooks.conftest import MINIMAL_RUNBOOK
+
 from trailmask.runbooks.catalog import load_catalog
 from trailmask.runbooks.docs import CIS_VERSIONS
 

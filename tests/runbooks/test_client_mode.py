@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 from tests.api.server import ServerProcess
+from tests.runbooks.conftest import ADMIN, event
 
-from conftest import ADMIN, event
 from trailmask.service.context import AppContext
 from trailmask.service.users import add_user
 

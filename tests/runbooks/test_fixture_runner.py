@@ -6,8 +6,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from tests.runbooks.conftest import MINIMAL_RUNBOOK
 
-from conftest import MINIMAL_RUNBOOK
 from trailmask.runbooks.fixtures import check_full_run, check_no_match_run, compare_rows
 from trailmask.runbooks.model import Fixture, FixtureEvent
 from trailmask.service import runbooks as service
@@ -94,7 +94,7 @@ def test_a_broken_promise_fails_with_the_reason(
 def test_cli_runbook_test_exits_1_on_failure(
     team_ctx: Callable[[str], AppContext], tm: object, runbook_dir: Path
 ) -> None:
-    from conftest import MINIMAL_RUNBOOK as base
+    from tests.runbooks.conftest import MINIMAL_RUNBOOK as base
 
     (runbook_dir / "r.yaml").write_text(
         base.replace("user_name: alice}}", "user_name: nobody}}").format(id="mine"), encoding="utf-8"

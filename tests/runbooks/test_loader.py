@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from tests.runbooks.conftest import MINIMAL_RUNBOOK
 
-from conftest import MINIMAL_RUNBOOK
 from trailmask.errors import ConfigError
 from trailmask.runbooks.loader import load_runbook_file, parse_runbook, read_yaml
 

@@ -8,8 +8,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from tests.runbooks.conftest import ADMIN, event
 
-from conftest import ADMIN, event
 from trailmask.errors import NotFound, PermissionDenied, UsageError
 from trailmask.models import Actor
 from trailmask.service import runbooks as service
@@ -66,7 +66,7 @@ def test_hostile_values_are_data(ctx: AppContext, value: str) -> None:
 def test_a_100k_character_value_is_bound_and_matched_as_data(
     make_ctx: Callable[..., AppContext], load_events: Loader, runbook_dir: Path
 ) -> None:
-    from conftest import MINIMAL_RUNBOOK
+    from tests.runbooks.conftest import MINIMAL_RUNBOOK
 
     (runbook_dir / "r.yaml").write_text(MINIMAL_RUNBOOK.format(id="by-name"), encoding="utf-8")
     config = runbook_dir.parent / "c.yaml"
@@ -145,7 +145,7 @@ def test_masked_roles_compare_with_pseudonyms_not_raw_values(ctx: AppContext) ->
 def test_output_contract_is_enforced(
     make_ctx: Callable[..., AppContext], load_events: Loader, runbook_dir: Path
 ) -> None:
-    from conftest import MINIMAL_RUNBOOK
+    from tests.runbooks.conftest import MINIMAL_RUNBOOK
 
     text = MINIMAL_RUNBOOK.replace("userIdentity.userName AS user_name", "userIdentity.userName AS someone")
     (runbook_dir / "r.yaml").write_text(text.format(id="drifted"), encoding="utf-8")
@@ -248,7 +248,7 @@ output:
 
 
 def test_runbook_limits_cap_rows(make_ctx: Callable[..., AppContext], load_events: Loader, runbook_dir: Path) -> None:
-    from conftest import MINIMAL_RUNBOOK
+    from tests.runbooks.conftest import MINIMAL_RUNBOOK
 
     text = MINIMAL_RUNBOOK.replace("output:\n", "limits: {{max_rows: 1, timeout_s: 5}}\noutput:\n", 1)
     (runbook_dir / "r.yaml").write_text(text.format(id="capped"), encoding="utf-8")

@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 import yaml
+from tests.runbooks.conftest import ADMIN, event
 
-from conftest import ADMIN, event
 from trailmask.runbooks.binding import bind_parameters
 from trailmask.runbooks.loader import parse_runbook, read_yaml
 from trailmask.runbooks.sigma.importer import import_rules, read_rules

@@ -63,7 +63,7 @@ def client(aws: boto3.Session, service: str, *, region: str | None = None, pool:
         read_timeout=60,
     )
     try:
-        return aws.client(service, region_name=region, config=config)  # type: ignore[call-overload]
+        return aws.client(service, region_name=region, config=config)
     except botocore.exceptions.NoRegionError:
         raise UsageError(
             f"no AWS region for {service}", hint="pass --region or set AWS_REGION / a profile region"

@@ -32,13 +32,18 @@ def _execute(ctx: AppContext, actor: Actor, plan: PreparedQuery, request: QueryR
     settings = ctx.settings
     max_rows = min(request.max_rows or settings.max_rows, settings.max_rows)
     timeout = min(request.timeout_s or settings.query_timeout_s, settings.query_timeout_s)
-    with QuerySession(ctx.store, temp_tables=plan.temp_tables, memory_limit=settings.memory_limit) as session:
-        try:
-            rows = session.execute(plan.sql, plan.params, timeout_s=timeout, max_rows=max_rows)
-        except QueryFailed as exc:
-            if plan.raw_errors and hasattr(exc, "engine_message"):
-                raise QueryFailed(f"the engine could not run the query: {exc.engine_message}") from None
-            raise
+    try:
+        if settings.engine == "spark":
+            from trailmask.service.backends import execute_on_spark  # pyspark loads only when used
+
+            rows: Any = execute_on_spark(ctx, plan, timeout_s=timeout, max_rows=max_rows)
+        else:
+            with QuerySession(ctx.store, temp_tables=plan.temp_tables, memory_limit=settings.memory_limit) as session:
+                rows = session.execute(plan.sql, plan.params, timeout_s=timeout, max_rows=max_rows)
+    except QueryFailed as exc:
+        if plan.raw_errors and hasattr(exc, "engine_message"):
+            raise QueryFailed(f"the engine could not run the query: {exc.engine_message}") from None
+        raise
     records = [dict(zip(rows.columns, _jsonable_row(row), strict=True)) for row in rows.rows]
     return QueryResult(
         columns=rows.columns,

@@ -1,0 +1,132 @@
+"""The Spark and Athena backends of the one query path: transpile, run on Spark, explain per dialect.
+
+service.prepare renders a query as DuckDB SQL over ``main.events``. For ``--engine spark`` the
+same prepared query (same sandbox, same masked relation, same parameters) is transpiled by
+trailmask.sqlkit.dialects to Spark SQL over the raw Parquet dataset (registered under an internal
+view name), and the masking key is handed to the Spark session as a one-row temporary view, as
+the DuckDB session gets it as a temporary table: never as SQL text. ``explain --dialect`` prints
+the SQL for Spark or Athena with the key as a reference (a view, or a prepared-statement ``?``),
+never its value. See docs/scale.md.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from trailmask.errors import ConfigError, QueryRejected, UsageError
+from trailmask.masking.compiler import KEY_COLUMN, KEY_TABLE, RAW_TABLE
+from trailmask.models import Actor
+from trailmask.service.context import AppContext
+from trailmask.service.prepare import PreparedQuery
+from trailmask.sqlkit.dialects import DIALECTS, NotPortable, Transpiled, transpile
+
+if TYPE_CHECKING:
+    from trailmask.engines.spark.session import Rows
+
+INTERNAL_TABLE = ".".join(RAW_TABLE)
+ATHENA_TABLE = "cloudtrail_trailmask"
+EXPLAIN_SPARK_TABLE = "tm_events_raw"
+KEY_PARAMETER = f"{KEY_TABLE}__{KEY_COLUMN}"
+
+__all__ = ["DIALECTS", "SparkOptions", "athena_table", "execute_on_spark", "explain_for", "spark_options"]
+
+
+def _section(ctx: AppContext, name: str) -> Mapping[str, Any]:
+    section = ctx.settings.extra.get(name) or {}
+    if not isinstance(section, Mapping):
+        raise ConfigError(f"'{name}' in the config file must be a mapping")
+    return section
+
+
+@dataclass(frozen=True)
+class SparkOptions:
+    """The config file's ``spark:`` section: ``spark.*`` properties plus trailmask's options."""
+
+    properties: dict[str, object]
+    log_level: str = "off"
+    cache: bool = False
+
+
+def spark_options(ctx: AppContext) -> SparkOptions:
+    """``spark: {spark.master: ..., log_level: error, cache: true}`` (see docs/scale.md)."""
+    section = dict(_section(ctx, "spark"))
+    log_level = str(section.pop("log_level", "off")).lower()
+    cache = section.pop("cache", False)
+    if not isinstance(cache, bool):
+        raise ConfigError("'cache' in the config file's spark section must be true or false")
+    for key, value in section.items():
+        if not str(key).startswith("spark.") or isinstance(value, dict | list):
+            raise ConfigError(
+                f"'spark' in the config file: {key!r} is not a spark.* property with a scalar value",
+                hint="the section holds spark.* properties, log_level and cache",
+            )
+    return SparkOptions({str(k): v for k, v in section.items()}, log_level, cache)
+
+
+def athena_table(ctx: AppContext) -> str:
+    """The Athena table over the exported dataset (config ``athena: {table: db.name}``)."""
+    return str(_section(ctx, "athena").get("table") or ATHENA_TABLE)
+
+
+def _transpile(sql: str, dialect: str, table: str, *, pretty: bool = False) -> Transpiled:
+    try:
+        return transpile(sql, dialect, tables={INTERNAL_TABLE: table}, pretty=pretty)
+    except NotPortable as exc:
+        raise QueryRejected(f"the query cannot be expressed for {dialect}: {exc}", hint="see docs/scale.md") from None
+
+
+def execute_on_spark(ctx: AppContext, plan: PreparedQuery, *, timeout_s: float, max_rows: int) -> Rows:
+    """Run a prepared query on the Spark session over ``settings.dataset``."""
+    if ctx.settings.dataset is None:
+        raise ConfigError(
+            "--engine spark needs --dataset DIR (env TRAILMASK_DATASET)",
+            hint="write the dataset with `trailmask export --format parquet DIR`",
+        )
+    try:
+        from trailmask.engines.spark.dataset import register_dataset
+        from trailmask.engines.spark.runtime import spark_session
+        from trailmask.engines.spark.session import SparkQuerySession
+    except ImportError:
+        raise ConfigError("the spark engine needs pyspark", hint="pip install 'trailmask[spark]'") from None
+    options = spark_options(ctx)
+    spark = spark_session(options.properties, log_level=options.log_level)
+    view = register_dataset(spark, ctx.settings.dataset, cache=options.cache)
+    text = _transpile(plan.sql, "spark", view)
+    params = {name: plan.params[name] for name in text.parameters}
+    with SparkQuerySession(spark, temp_tables=plan.temp_tables) as session:
+        return session.execute(text.sql, params, timeout_s=timeout_s, max_rows=max_rows)
+
+
+def _header(dialect: str, actor: Actor, text: Transpiled, table: str, *, keyed: bool) -> list[str]:
+    lines = [f"-- {dialect} SQL for role {actor.role}; the raw dataset is {table}"]
+    if dialect == "spark":
+        if keyed:
+            lines.append(f"-- the masking key is the one-row view {KEY_TABLE}({KEY_COLUMN}) the session registers")
+        if text.parameters:
+            lines.append("-- named parameters: " + ", ".join(f":{name}" for name in text.parameters))
+        return lines
+    if text.parameters:
+        lines.append("-- run as a prepared statement: PREPARE q FROM <this statement>; EXECUTE q USING <values>")
+        described = [
+            "the masking key (from your secret store; never written here)" if name == KEY_PARAMETER else f"${name}"
+            for name in text.parameters
+        ]
+        lines.append("-- values, in order: " + ", ".join(f"{i}: {d}" for i, d in enumerate(described, 1)))
+    return lines
+
+
+def explain_for(ctx: AppContext, actor: Actor, sql: str, dialect: str) -> str:
+    """``explain`` in ``dialect`` (duckdb, spark, athena); authorized and audited as explain is."""
+    from trailmask.service.query import explain  # the query module dispatches to this one
+
+    if dialect not in DIALECTS:
+        raise UsageError(f"unknown dialect {dialect!r}", hint=f"use one of {', '.join(DIALECTS)}")
+    prepared = explain(ctx, actor, sql)
+    if dialect == "duckdb":
+        return prepared
+    table = athena_table(ctx) if dialect == "athena" else EXPLAIN_SPARK_TABLE
+    text = _transpile(prepared, dialect, table, pretty=True)
+    keyed = KEY_PARAMETER in prepared
+    return "\n".join([*_header(dialect, actor, text, table, keyed=keyed), text.sql])

@@ -15,7 +15,7 @@ from fastapi.openapi.utils import get_openapi
 from fastapi.staticfiles import StaticFiles
 
 from trailmask import __version__
-from trailmask.api import errors, routes_approvals, routes_core, routes_runbooks, routes_users
+from trailmask.api import errors, routes_approvals, routes_core, routes_reveal, routes_runbooks, routes_users
 from trailmask.api.limits import BodyLimit
 from trailmask.api.state import ApiState
 from trailmask.service.context import AppContext
@@ -70,7 +70,7 @@ def create_app(ctx: AppContext) -> FastAPI:
     app.state.trailmask = state
     errors.install(app)
     app.add_middleware(BodyLimit, max_bytes=state.options.max_body_bytes)
-    for module in (routes_core, routes_runbooks, routes_approvals, routes_users):
+    for module in (routes_core, routes_runbooks, routes_approvals, routes_users, routes_reveal):
         app.include_router(module.router)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     web = _web_dir()

@@ -210,15 +210,15 @@ def pass_through_columns(policy: Policy, role_name: str) -> frozenset[str]:
 
 
 def _source(role: Role, window: RawWindow | None) -> tuple[Callable[[str], Expr], Expr | None]:
-    """The raw rows the relation reads (a table or a top-N window, under a given alias), and the
-    row filter still to apply to them."""
+    """The raw rows the relation reads (the table, or a narrower window of it, under a given
+    alias), and the row filter still to apply to them."""
     if window is None:
         return (lambda alias: sx.table(RAW_TABLE[1], schema=RAW_TABLE[0], alias_=alias)), row_filter(role.row_filter)
     inner = sx.table(RAW_TABLE[1], schema=RAW_TABLE[0], alias_=WINDOW_ALIAS)
     conditions = [c for c in (row_filter(role.row_filter, WINDOW_ALIAS), window.where) if c is not None]
-    query = sx.top_n(
-        sx.select([sx.star()], inner, sx.and_(*conditions) if conditions else None), window.order, window.limit
-    )
+    query = sx.select([sx.star()], inner, sx.and_(*conditions) if conditions else None)
+    if window.order is not None and window.limit is not None:
+        query = sx.top_n(query, window.order, window.limit)
     return (lambda alias: sx.subquery(query.copy(), alias)), None
 
 
@@ -236,8 +236,9 @@ def compile_relation(
     struct fields a query names (sqlkit.rewrite.referenced_columns); the others are absent, so a
     query that did use one fails to bind instead of seeing anything. Fewer expressions also means
     less for the engine to bind: a query naming two fields does not pay for the whole schema.
-    ``window``: for a top-N query on columns seen as stored (sqlkit.rewrite.raw_window), only the
-    rows it can return are read and masked, instead of masking every row before sorting.
+    ``window``: the raw rows this reference can be narrowed to (sqlkit.rewrite.raw_windows): the
+    query's filters on columns seen as stored, and for a top-N query only the rows it can return,
+    so rows the query excludes are never masked or scanned.
     """
     role = policy.role(role_name)
     if raw or role.raw:

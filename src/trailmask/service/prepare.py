@@ -4,7 +4,8 @@
    functions only, named parameters only; anything else is QueryRejected.
 2. The role's relation (masking.compiler.compile_relation, cached per role, column set and top-N
    window) replaces every ``events`` reference. Raw roles (and approved unmasked runs) read the
-   stored columns. A top-N query on columns seen as stored masks only the rows it can return.
+   stored columns. Filters on columns seen as stored narrow the raw rows first (and a top-N query
+   masks only the rows it can return), so excluded rows are never masked.
 3. Parameters stay ``$name`` placeholders, bound by the engine; only those the SQL uses are passed.
 4. The masking key travels in the session's temporary table ``tm_mask_key`` (never in the text),
    so the SQL returned here is also what ``explain`` prints.
@@ -21,7 +22,7 @@ from trailmask.masking.model import Policy
 from trailmask.service.context import AppContext
 from trailmask.service.policy import load_policy, masking_key
 from trailmask.sqlkit.render import to_sql
-from trailmask.sqlkit.rewrite import ColumnUse, RawWindow, bind_relation_sql, raw_window, referenced_columns
+from trailmask.sqlkit.rewrite import ColumnUse, RawWindow, bind_relation_sql, raw_windows, referenced_columns
 from trailmask.sqlkit.sandbox import check_query
 
 _RELATIONS = "masking.relations"
@@ -69,8 +70,11 @@ def prepare(ctx: AppContext, role: str, sql: str, params: dict[str, Any], *, unm
         raise UsageError(f"no value given for parameter {names}", hint="pass every $name the SQL uses")
     raw = policy.role(role).raw or unmasked
     columns = None if raw else referenced_columns(checked)
-    window = None if raw else raw_window(checked, pass_through_columns(policy, role))
-    text = bind_relation_sql(checked, _relation_sql(ctx, policy, role, raw, columns, window))
+    if raw:
+        text = bind_relation_sql(checked, _relation_sql(ctx, policy, role, raw, columns, None))
+    else:
+        windows = raw_windows(checked, pass_through_columns(policy, role))
+        text = bind_relation_sql(checked, [_relation_sql(ctx, policy, role, raw, columns, w) for w in windows])
     temp_tables = {} if raw else {KEY_TABLE: {KEY_COLUMN: masking_key(ctx).reveal()}}
     return PreparedQuery(
         sql=text,

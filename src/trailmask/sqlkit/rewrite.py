@@ -10,6 +10,7 @@ parameters are left in place for the engine to bind.
 from __future__ import annotations
 
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlglot import exp
@@ -35,16 +36,22 @@ def bind_relation(checked: CheckedQuery, relation: Expr) -> Expr:
     return _replace_references(checked.tree.copy(), relation.copy)
 
 
-def bind_relation_sql(checked: CheckedQuery, relation_sql: str, *, pretty: bool = True) -> str:
-    """DuckDB SQL of the query bound to an already rendered relation (rendered once per role).
+def bind_relation_sql(checked: CheckedQuery, relation_sql: str | Sequence[str], *, pretty: bool = True) -> str:
+    """DuckDB SQL of the query bound to already rendered relations (cached per role).
 
-    Each reference becomes a placeholder with a random name, printed by sqlglot, then replaced by
-    the relation's text; the random name cannot occur in the user's SQL.
+    ``relation_sql``: one text for every reference, or one per reference in the order of
+    :func:`raw_windows`. Each reference becomes a placeholder with a random name, printed by
+    sqlglot, then replaced by its relation's text; the random names cannot occur in the user's SQL.
     """
-    marker = f"tm_relation_{secrets.token_hex(12)}"
-    tree = _replace_references(checked.tree.copy(), lambda: exp.Var(this=marker))
+    count = checked.relation_refs
+    texts = [relation_sql] * count if isinstance(relation_sql, str) else list(relation_sql)
+    markers = [f"tm_relation_{secrets.token_hex(12)}" for _ in range(count)]
+    pending = iter(markers)
+    tree = _replace_references(checked.tree.copy(), lambda: exp.Var(this=next(pending)))
     text = to_sql(tree, "duckdb", pretty=pretty)
-    return text.replace(marker, relation_sql)
+    for marker, relation in zip(markers, texts, strict=True):
+        text = text.replace(marker, relation)
+    return text
 
 
 @dataclass(frozen=True)
@@ -116,17 +123,19 @@ def referenced_columns(checked: CheckedQuery) -> ColumnUse | None:
 
 @dataclass(frozen=True)
 class RawWindow:
-    """The rows a top-N query can only ever return, selectable before masking.
+    """Raw rows a reference to ``events`` can be narrowed to before masking.
 
-    For ``SELECT ... FROM events [WHERE w] ORDER BY o LIMIT n [OFFSET k]`` whose WHERE and ORDER BY
-    read only columns that every role sees as stored (``pass_through``), the same ``n + k`` rows
-    can be chosen on raw data first, and only those masked. The query itself is not changed: it
-    still filters, sorts and limits the masked rows, so the answer is the same (up to ties).
+    ``where``: the conjuncts of the enclosing SELECT's WHERE that read only columns the role sees as
+    stored (``pass_through``): rows they exclude would be excluded from the masked rows anyway, so
+    they are excluded first and never masked (nor scanned for free text). ``order``/``limit``: for a
+    top-N query (``ORDER BY o LIMIT n [OFFSET k]``, all of its WHERE pushable), the ``n + k`` rows
+    it can return. The query itself is not changed: it still filters, sorts and limits the masked
+    rows, so the answer is the same (up to ties).
     """
 
     where: Expr | None
-    order: Expr
-    limit: int
+    order: Expr | None = None
+    limit: int | None = None
 
 
 _NOT_ROW_WISE = (exp.AggFunc, exp.Window, exp.Subquery, exp.Select, exp.Lambda, exp.Explode, exp.Unnest)
@@ -152,35 +161,73 @@ def _unqualified(node: Expr) -> Expr:
     return copy
 
 
-def raw_window(checked: CheckedQuery, pass_through: frozenset[str]) -> RawWindow | None:
-    """The top-N window of a simple query over ``events``, or None when there is none to use."""
-    tree = checked.tree
-    if not isinstance(tree, exp.Select) or checked.relation_refs != 1:
+def _conjuncts(where: Expr) -> list[Expr]:
+    return list(where.flatten()) if isinstance(where, exp.And) else [where]
+
+
+def _pushable(select: exp.Select, alias: str, pass_through: frozenset[str]) -> tuple[list[Expr], bool]:
+    """The WHERE conjuncts that can run on raw rows, and whether that is all of the WHERE."""
+    where = select.args.get("where")
+    if not isinstance(where, exp.Where):
+        return [], True
+    aliases = {p.alias.lower() for p in select.expressions if isinstance(p, exp.Alias)}
+    found = []
+    conjuncts = _conjuncts(where.this)
+    for conjunct in conjuncts:
+        if any(c.name.lower() in aliases for c in conjunct.find_all(exp.Column)):
+            continue  # a name that may mean a select-list alias
+        if _pass_through_only(conjunct, alias, pass_through):
+            found.append(conjunct)
+    return found, len(found) == len(conjuncts)
+
+
+def _top_n(select: exp.Select, alias: str, pass_through: frozenset[str]) -> tuple[Expr, int] | None:
+    """ORDER BY and LIMIT + OFFSET of a simple top-N query over pass-through columns."""
+    if select.parent is not None or any(select.args.get(k) for k in ("group", "having", "qualify", "distinct")):
         return None
-    if any(tree.args.get(k) for k in ("with_", "with", "joins", "group", "having", "qualify", "distinct", "laterals")):
+    order, limit, offset = select.args.get("order"), select.args.get("limit"), select.args.get("offset")
+    if not (order and limit) or not _pass_through_only(order, alias, pass_through):
         return None
-    source = tree.args.get("from_") or tree.args.get("from")
-    order, limit, offset = tree.args.get("order"), tree.args.get("limit"), tree.args.get("offset")
-    if not (isinstance(source, exp.From) and isinstance(source.this, exp.Table) and order and limit):
-        return None
-    alias = (source.this.alias or RELATION).lower()
     count = limit.args.get("expression")
     skip = offset.args.get("expression") if offset else exp.Literal.number(0)
     if not (isinstance(count, exp.Literal) and isinstance(skip, exp.Literal) and count.is_int and skip.is_int):
         return None
-    if any(isinstance(p, _NOT_ROW_WISE) or p.find(*_NOT_ROW_WISE) for p in tree.expressions):
-        return None
-    where = tree.args.get("where")
-    parts = [order] + ([where.this] if isinstance(where, exp.Where) else [])
-    if not all(_pass_through_only(part, alias, pass_through) for part in parts):
+    if any(isinstance(p, _NOT_ROW_WISE) or p.find(*_NOT_ROW_WISE) for p in select.expressions):
         return None
     if any(isinstance(item.this, exp.Literal) for item in order.expressions):
         return None  # ORDER BY 2: a position in the select list, not a column
-    aliases = {p.alias.lower() for p in tree.expressions if isinstance(p, exp.Alias)}
-    if any(c.name.lower() in aliases for part in parts for c in part.find_all(exp.Column)):
-        return None  # a name that may mean a select-list alias
-    return RawWindow(
-        where=_unqualified(where.this) if isinstance(where, exp.Where) else None,
-        order=_unqualified(order),
-        limit=int(count.this) + int(skip.this),
-    )
+    aliases = {p.alias.lower() for p in select.expressions if isinstance(p, exp.Alias)}
+    if any(c.name.lower() in aliases for c in order.find_all(exp.Column)):
+        return None
+    return _unqualified(order), int(count.this) + int(skip.this)
+
+
+def _window(table: exp.Table, pass_through: frozenset[str]) -> RawWindow | None:
+    source = table.parent
+    select = source.parent if isinstance(source, exp.From) else None
+    if not isinstance(select, exp.Select) or any(select.args.get(k) for k in ("joins", "laterals", "pivots")):
+        return None
+    alias = (table.alias or RELATION).lower()
+    conjuncts, complete = _pushable(select, alias, pass_through)
+    where = exp.and_(*[_unqualified(c) for c in conjuncts]) if conjuncts else None
+    top = _top_n(select, alias, pass_through) if complete else None
+    if top is not None:
+        return RawWindow(where, top[0], top[1])
+    return RawWindow(where) if where is not None else None
+
+
+def raw_windows(checked: CheckedQuery, pass_through: frozenset[str]) -> list[RawWindow | None]:
+    """For each reference to ``events`` (in binding order), the raw rows it can be narrowed to."""
+    return [
+        _window(node, pass_through)
+        for node in checked.tree.find_all(exp.Table)
+        if isinstance(node.this, exp.Identifier) and node.this.name.lower() == RELATION
+    ]
+
+
+def raw_window(checked: CheckedQuery, pass_through: frozenset[str]) -> RawWindow | None:
+    """The top-N window of a query reading ``events`` once, or None when there is none."""
+    windows = raw_windows(checked, pass_through)
+    if len(windows) != 1 or windows[0] is None or windows[0].order is None:
+        return None
+    return windows[0]

@@ -8,7 +8,8 @@ from trailmask.cli.client import emit_result, reject_role_option, server_client
 from trailmask.cli.context import app_context, owner_actor
 from trailmask.cli.render import chosen_format, emit_rows, format_option
 from trailmask.errors import UsageError
-from trailmask.service.query import QueryRequest, explain, run_query
+from trailmask.service.backends import DIALECTS, explain_for
+from trailmask.service.query import QueryRequest, run_query
 
 
 @click.command("sql")
@@ -36,9 +37,16 @@ def sql_command(query: str, role: str | None, max_rows: int | None, fmt: str | N
 @click.command("explain")
 @click.argument("query")
 @click.option("--as", "role", required=True, help="Role whose masked view the query would use.")
-def explain_command(query: str, role: str) -> None:
+@click.option(
+    "--dialect",
+    type=click.Choice(DIALECTS),
+    default="duckdb",
+    show_default=True,
+    help="SQL for this engine: duckdb (the store), spark, or athena (Trino; see docs/scale.md).",
+)
+def explain_command(query: str, role: str, dialect: str) -> None:
     """Print the SQL that would run for ROLE (masking keys are never part of it)."""
-    click.echo(explain(app_context(), owner_actor(role), query))
+    click.echo(explain_for(app_context(), owner_actor(role), query, dialect))
 
 
 COMMANDS = [sql_command, explain_command]

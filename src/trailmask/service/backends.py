@@ -18,9 +18,12 @@ from typing import TYPE_CHECKING, Any
 from trailmask.errors import ConfigError, QueryRejected, UsageError
 from trailmask.masking.compiler import KEY_COLUMN, KEY_TABLE, RAW_TABLE
 from trailmask.models import Actor
+from trailmask.service.auditing import record
+from trailmask.service.authz import authorize
 from trailmask.service.context import AppContext
-from trailmask.service.prepare import PreparedQuery
+from trailmask.service.prepare import PreparedQuery, prepare
 from trailmask.sqlkit.dialects import DIALECTS, NotPortable, Transpiled, transpile
+from trailmask.sqlkit.placeholders import StatementError, named_placeholders
 
 if TYPE_CHECKING:
     from trailmask.engines.spark.session import Rows
@@ -117,16 +120,26 @@ def _header(dialect: str, actor: Actor, text: Transpiled, table: str, *, keyed: 
     return lines
 
 
+def _placeholders(sql: str) -> dict[str, None]:
+    """``{name: None}`` for the ``$name`` parameters of ``sql`` (explain binds no values)."""
+    try:
+        return dict.fromkeys(named_placeholders(sql))
+    except StatementError:
+        return {}  # prepare's sandbox check reports what is wrong with the statement
+
+
 def explain_for(ctx: AppContext, actor: Actor, sql: str, dialect: str) -> str:
-    """``explain`` in ``dialect`` (duckdb, spark, athena); authorized and audited as explain is."""
-    from trailmask.service.query import explain  # the query module dispatches to this one
+    """The SQL that would run for ``actor`` in ``dialect`` (duckdb, spark, athena), after the same
+    checks as a query, audited as ``explain``. Parameters stay markers; the key is never printed."""
+    from trailmask.service.query import QueryRequest  # the query module dispatches to this one
 
     if dialect not in DIALECTS:
         raise UsageError(f"unknown dialect {dialect!r}", hint=f"use one of {', '.join(DIALECTS)}")
-    prepared = explain(ctx, actor, sql)
-    if dialect == "duckdb":
-        return prepared
+    authorize(ctx, actor, "sql", None)
+    plan = prepare(ctx, actor.role, sql, _placeholders(sql))
     table = athena_table(ctx) if dialect == "athena" else EXPLAIN_SPARK_TABLE
-    text = _transpile(prepared, dialect, table, pretty=True)
-    keyed = KEY_PARAMETER in prepared
-    return "\n".join([*_header(dialect, actor, text, table, keyed=keyed), text.sql])
+    text = _transpile(plan.sql, dialect, table, pretty=True) if dialect != "duckdb" else None
+    record(ctx, actor, QueryRequest(sql=sql, kind="explain"), outcome="ok", elapsed_ms=0.0, profile=plan.profile)
+    if text is None:
+        return plan.sql
+    return "\n".join([*_header(dialect, actor, text, table, keyed=bool(plan.temp_tables)), text.sql])

@@ -271,6 +271,23 @@ def _subscript(node: exp.Bracket, dialect: str) -> exp.Expr:
     return _call("try_element_at" if dialect == "spark" else "element_at", node.this, exp.Literal.number(position + 1))
 
 
+def _group_by_ordinals(node: exp.Group) -> exp.Expr:
+    """``GROUP BY ALL`` (DuckDB, Spark) as ``GROUP BY 1, 3`` for Trino: every projection that is
+    not an aggregate."""
+    select = node.parent
+    if not isinstance(select, exp.Select):
+        raise NotPortable("GROUP BY ALL outside a SELECT")
+    positions = [
+        exp.Literal.number(index)
+        for index, projection in enumerate(select.expressions, 1)
+        if not any(isinstance(n, exp.AggFunc) and not n.find_ancestor(exp.Window) for n in projection.walk())
+    ]
+    if not positions:  # only aggregates: one group, as without GROUP BY
+        select.set("group", None)
+        return node
+    return exp.Group(expressions=positions)
+
+
 # -- Trino structs ----------------------------------------------------------------------------------
 
 
@@ -334,6 +351,8 @@ def rewrite_functions(tree: exp.Expr, dialect: str) -> exp.Expr:
             return _backtracking_safe(node)
         if isinstance(node, exp.Bracket) and len(node.expressions) == 1:
             return _subscript(node, dialect)
+        if dialect == "athena" and isinstance(node, exp.Group) and node.args.get("all"):
+            return _group_by_ordinals(node)
         if isinstance(node, exp.CTE) and node.args.get("materialized") is not None:
             node.set("materialized", None)  # DuckDB's (NOT) MATERIALIZED hint: a planner hint only
         return node

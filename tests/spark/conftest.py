@@ -29,6 +29,13 @@ from trailmask.service.ingest import ingest
 
 ADMIN = Actor(name="spark-tests", role="admin", via="cli-owner")
 MASKING_KEY = "spark-parity-key-0123456789abcdef"
+# Small data, many distinct queries: interpreted expressions cost less than compiling each
+# query's (very large) generated code; one shuffle partition is plenty for 500 rows.
+TEST_PROPERTIES = {
+    "spark.sql.codegen.wholeStage": "false",
+    "spark.sql.codegen.factoryMode": "NO_CODEGEN",
+    "spark.sql.shuffle.partitions": "1",
+}
 
 
 def _java() -> str | None:
@@ -46,7 +53,7 @@ def spark_session() -> Any:
         pytest.skip("the spark engine needs Java 17+ (no java on PATH or JAVA_HOME)")
     from trailmask.engines.spark.runtime import spark_session as start
 
-    return start()
+    return start(TEST_PROPERTIES)
 
 
 @dataclass(frozen=True)
@@ -79,7 +86,10 @@ def scale_env(tmp_path_factory: pytest.TempPathFactory, spark_session: Any) -> S
     planted = canary_events(policy)
     sources = _write_sources(root, planted)
     config = root / "trailmask.yaml"
-    config.write_text(f"masking_key_file: {key_file}\nspark:\n  cache: true\n", encoding="utf-8")
+    config.write_text(
+        f"masking_key_file: {key_file}\nquery_timeout: 600\nspark:\n  cache: true\n  timeout_factor: 20\n",
+        encoding="utf-8",
+    )
     settings = load_settings({"db": str(root / "store.duckdb"), "config_file": str(config)}, env={})
     duck = AppContext.from_settings(settings)
     summary = ingest(duck, ADMIN, [str(sources)])

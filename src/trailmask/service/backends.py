@@ -50,22 +50,26 @@ class SparkOptions:
     properties: dict[str, object]
     log_level: str = "off"
     cache: bool = False
+    timeout_factor: float = 1.0
 
 
 def spark_options(ctx: AppContext) -> SparkOptions:
-    """``spark: {spark.master: ..., log_level: error, cache: true}`` (see docs/scale.md)."""
+    """``spark: {spark.master: ..., log_level: error, cache: true, timeout_factor: 10}`` (docs/scale.md)."""
     section = dict(_section(ctx, "spark"))
     log_level = str(section.pop("log_level", "off")).lower()
     cache = section.pop("cache", False)
+    factor = section.pop("timeout_factor", 1.0)
     if not isinstance(cache, bool):
         raise ConfigError("'cache' in the config file's spark section must be true or false")
+    if isinstance(factor, bool) or not isinstance(factor, int | float) or factor <= 0:
+        raise ConfigError("'timeout_factor' in the config file's spark section must be a positive number")
     for key, value in section.items():
         if not str(key).startswith("spark.") or isinstance(value, dict | list):
             raise ConfigError(
                 f"'spark' in the config file: {key!r} is not a spark.* property with a scalar value",
                 hint="the section holds spark.* properties, log_level and cache",
             )
-    return SparkOptions({str(k): v for k, v in section.items()}, log_level, cache)
+    return SparkOptions({str(k): v for k, v in section.items()}, log_level, cache, float(factor))
 
 
 def athena_table(ctx: AppContext) -> str:
@@ -81,7 +85,11 @@ def _transpile(sql: str, dialect: str, table: str, *, pretty: bool = False) -> T
 
 
 def execute_on_spark(ctx: AppContext, plan: PreparedQuery, *, timeout_s: float, max_rows: int) -> Rows:
-    """Run a prepared query on the Spark session over ``settings.dataset``."""
+    """Run a prepared query on the Spark session over ``settings.dataset``.
+
+    ``timeout_s`` is the limit the query path chose (request, runbook, ``query_timeout``), scaled by
+    ``timeout_factor``: Spark spends seconds planning a masked query that DuckDB starts at once.
+    """
     if ctx.settings.dataset is None:
         raise ConfigError(
             "--engine spark needs --dataset DIR (env TRAILMASK_DATASET)",
@@ -99,7 +107,7 @@ def execute_on_spark(ctx: AppContext, plan: PreparedQuery, *, timeout_s: float, 
     text = _transpile(plan.sql, "spark", view)
     params = {name: plan.params[name] for name in text.parameters}
     with SparkQuerySession(spark, temp_tables=plan.temp_tables) as session:
-        return session.execute(text.sql, params, timeout_s=timeout_s, max_rows=max_rows)
+        return session.execute(text.sql, params, timeout_s=timeout_s * options.timeout_factor, max_rows=max_rows)
 
 
 def _header(dialect: str, actor: Actor, text: Transpiled, table: str, *, keyed: bool) -> list[str]:

@@ -98,36 +98,39 @@ class SparkQuerySession:
         """Run one query; engine errors become QueryFailed naming the error class only.
 
         The engine's message can quote the SQL text and values; it is kept aside as
-        ``engine_message`` for callers that may show it (raw roles).
+        ``engine_message`` for callers that may show it (raw roles). The query runs in a worker
+        thread under its own job group: at the time limit the caller gets QueryTimeout at once and
+        the group's jobs are cancelled (tasks stop at their next interruption check).
         """
-        context = self._spark.sparkContext
         group = f"trailmask-{uuid.uuid4().hex}"
-        fired = threading.Event()
-
-        def cancel() -> None:
-            fired.set()
-            context.cancelJobGroup(group)
-
-        timer = threading.Timer(timeout_s, cancel)
+        outcome: dict[str, Any] = {}
+        args = {name: bindable(value) for name, value in (params or {}).items()}
+        worker = threading.Thread(target=self._run, args=(sql, args, max_rows, group, outcome), daemon=True)
         started = time.perf_counter()
-        context.setJobGroup(group, "trailmask query", interruptOnCancel=True)
-        timer.start()
-        try:
-            frame = self._spark.sql(sql, args={k: bindable(v) for k, v in (params or {}).items()})
-            fetched = frame.take(max_rows + 1)
-            columns = list(frame.columns)
-        except (PySparkException, Py4JError) as exc:
-            if fired.is_set() or time.perf_counter() - started >= timeout_s:
-                raise QueryTimeout(
-                    f"query stopped after the {timeout_s:g} s time limit", hint="narrow the time window or add filters"
-                ) from None
-            raise _failure(exc) from None
-        finally:
-            timer.cancel()
-            context.setLocalProperty("spark.jobGroup.id", None)  # type: ignore[arg-type]
+        worker.start()
+        worker.join(timeout_s)
+        if worker.is_alive():
+            self._spark.sparkContext.cancelJobGroup(group)
+            raise QueryTimeout(
+                f"query stopped after the {timeout_s:g} s time limit", hint="narrow the time window or add filters"
+            )
+        if "error" in outcome:
+            raise _failure(outcome["error"])
         elapsed = (time.perf_counter() - started) * 1000
+        fetched: list[Row] = outcome["rows"]
         rows = [tuple(_plain(v) for v in row) for row in fetched[:max_rows]]
-        return Rows(columns, rows, len(fetched) > max_rows, elapsed)
+        return Rows(outcome["columns"], rows, len(fetched) > max_rows, elapsed)
+
+    def _run(self, sql: str, args: dict[str, Any], max_rows: int, group: str, outcome: dict[str, Any]) -> None:
+        """The worker: analysis and the job both run under ``group`` (a thread-local property)."""
+        context = self._spark.sparkContext
+        context.setJobGroup(group, "trailmask query", interruptOnCancel=True)
+        try:
+            frame = self._spark.sql(sql, args=args)
+            outcome["rows"] = frame.take(max_rows + 1)
+            outcome["columns"] = list(frame.columns)
+        except (PySparkException, Py4JError) as exc:
+            outcome["error"] = exc
 
 
 def _failure(exc: Exception) -> QueryFailed:

@@ -68,11 +68,11 @@ def register_dataset(spark: SparkSession, directory: Path, *, cache: bool = Fals
     """
     directory = Path(directory).expanduser().resolve()
     with _lock:
-        key = str(directory)
+        key = f"{spark.sparkContext.applicationId}:{directory}"  # a restarted session registers anew
         if key in _views:
             return _views[key]
         _check(directory)
-        name = VIEW_PREFIX + hashlib.sha256(key.encode()).hexdigest()[:16]
+        name = VIEW_PREFIX + hashlib.sha256(str(directory).encode()).hexdigest()[:16]
         try:
             frame = spark.read.parquet(str(directory))
             frame.select(*_columns(frame)).createOrReplaceGlobalTempView(name)

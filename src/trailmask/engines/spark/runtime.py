@@ -73,10 +73,13 @@ def java_executable() -> str | None:
 
 
 def _log_config(level: str) -> str:
-    handle, name = tempfile.mkstemp(prefix="trailmask-spark-log4j2-", suffix=".properties")
+    """The log4j2 file for ``level``: one per user and level in the temp folder, replaced atomically."""
+    path = Path(tempfile.gettempdir()) / f"trailmask-spark-log4j2-{os.getuid()}-{level}.properties"
+    handle, name = tempfile.mkstemp(prefix=path.name, dir=path.parent)
     with os.fdopen(handle, "w", encoding="utf-8") as out:
         out.write(_LOG4J.format(level=level))
-    return name
+    os.replace(name, path)
+    return str(path)
 
 
 def properties(overrides: Mapping[str, object] | None = None, *, log_level: str = "off") -> dict[str, str]:

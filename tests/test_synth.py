@@ -180,6 +180,46 @@ def test_default_start_and_naive_start() -> None:
     assert naive == aware
 
 
+def test_demo_window_ends_now_and_keeps_office_hours() -> None:
+    """The demo's window ends at the last full hour before now: no event lies in the future."""
+    from trailmask.service.demo import DAYS, demo_window_start
+
+    now = datetime(2026, 12, 2, 13, 52, 5, tzinfo=UTC)
+    start = demo_window_start(now)
+    times = [
+        datetime.strptime(e["eventTime"], "%Y-%m-%dT%H:%M:%S%z") for e in generate_events(5000, start=start, days=DAYS)
+    ]
+    assert max(times) <= now
+    assert min(times) >= now - timedelta(days=DAYS, hours=1)
+    # A window starting mid-day still puts most activity in UTC office hours (07:00-19:00).
+    office = sum(7 <= t.hour < 19 for t in times)
+    assert office / len(times) > 0.6
+
+
+def test_each_error_belongs_to_its_call() -> None:
+    """A service-specific error is one the failed call itself can return, naming its own target."""
+    from trailmask.synth.catalog import OTHER_ERRORS
+
+    owners: dict[tuple[str, str], list[str]] = {}
+    for svc, entries in OTHER_ERRORS.items():
+        for names, code, _ in entries:
+            owners.setdefault((svc, code), []).append(names)
+    seen = 0
+    for e in generate_events(60000, seed=11):
+        code = e.get("errorCode")
+        svc = e["eventSource"].split(".")[0]
+        if (svc, code) not in owners:
+            continue
+        seen += 1
+        name = e["eventName"]
+        assert any(re.fullmatch(p, name) for p in owners[(svc, code)]), (name, code, e["errorMessage"])
+        request = e.get("requestParameters") or {}
+        for key in ("userName", "roleName", "groupName"):
+            if code.startswith(("NoSuchEntity", "EntityAlreadyExists")) and isinstance(request.get(key), str):
+                assert request[key] in e["errorMessage"], (name, e["errorMessage"], request)
+    assert seen > 20
+
+
 def test_activity_follows_office_hours(events: list[Record]) -> None:
     hours = Counter(int(e["eventTime"][11:13]) for e in events)
     assert sum(hours[h] for h in range(9, 17)) > 2 * sum(hours[h] for h in range(0, 8))

@@ -42,9 +42,9 @@ class DemoSetup:
 
 
 def demo_window_start(now: datetime | None = None) -> datetime:
-    """Sample data covers the last DAYS days, so runbooks' default windows find events."""
-    today = (now or datetime.now(UTC)).replace(hour=0, minute=0, second=0, microsecond=0)
-    return today - timedelta(days=DAYS - 1)
+    """Sample data covers the DAYS days up to the last full hour before now: none of it lies in the future."""
+    hour = (now or datetime.now(UTC)).replace(minute=0, second=0, microsecond=0)
+    return hour - timedelta(days=DAYS)
 
 
 def _token_for(ctx: AppContext, owner: Actor, name: str, role: str) -> str:

@@ -69,29 +69,77 @@ SERVICES: dict[str, tuple[str, str, str]] = {
 GLOBAL_SERVICES: frozenset[str] = frozenset({"iam", "organizations"})
 VPCE_SERVICES: frozenset[str] = frozenset({"s3", "ssm", "kms", "secretsmanager", "logs", "sts", "ec2", "lambda"})
 
-# Non-authorisation failures per service: (errorCode, errorMessage).
-OTHER_ERRORS: dict[str, tuple[tuple[str, str], ...]] = {
+# Non-authorisation failures per service: (event names the error belongs to, errorCode, errorMessage).
+# The names are a regular expression matched against the whole eventName, so a failed call only ever
+# carries an error its own API can return (``{name}`` is the target's name, ``{entity}`` the IAM entity).
+OTHER_ERRORS: dict[str, tuple[tuple[str, str, str], ...]] = {
     "ec2": (
-        ("Client.DryRunOperation", "Request would have succeeded, but DryRun flag is set."),
-        ("Client.RequestLimitExceeded", "Request limit exceeded."),
-        ("Client.InvalidParameterValue", "Value () for parameter groupId is invalid."),
+        (
+            r"(Run|Start|Stop|Terminate|Reboot|Create|Delete|Modify|Authorize|Revoke)\w*",
+            "Client.DryRunOperation",
+            "Request would have succeeded, but DryRun flag is set.",
+        ),
+        (r"\w+", "Client.RequestLimitExceeded", "Request limit exceeded."),
+        (
+            r"(Authorize|Revoke)SecurityGroup(Ingress|Egress)|DescribeSecurityGroupRules",
+            "Client.InvalidParameterValue",
+            "Value () for parameter groupId is invalid.",
+        ),
     ),
     "iam": (
-        ("NoSuchEntityException", "The user with name deploy-old cannot be found."),
-        ("EntityAlreadyExistsException", "User with name backup already exists."),
+        (
+            r"(Get|Delete|Update|Attach|Detach|Put|List)(User|Role|Group)\w*|(Add|Remove)UserToGroup",
+            "NoSuchEntity",
+            "The {entity} with name {name} cannot be found.",
+        ),
+        (r"Create(User|Role|Group)", "EntityAlreadyExists", "{Entity} with name {name} already exists."),
     ),
     "s3": (
-        ("NoSuchBucketPolicy", "The bucket policy does not exist"),
-        ("ServerSideEncryptionConfigurationNotFoundError", "The server side encryption configuration was not found"),
-        ("NoSuchKey", "The specified key does not exist."),
+        (r"(Get|Delete)BucketPolicy", "NoSuchBucketPolicy", "The bucket policy does not exist"),
+        (
+            r"GetBucketEncryption",
+            "ServerSideEncryptionConfigurationNotFoundError",
+            "The server side encryption configuration was not found",
+        ),
+        (r"(Get|Head|Copy)Object\w*", "NoSuchKey", "The specified key does not exist."),
     ),
-    "ssm": (("ParameterNotFound", ""), ("ThrottlingException", "Rate exceeded")),
-    "secretsmanager": (("ResourceNotFoundException", "Secrets Manager can't find the specified secret."),),
-    "lambda": (("ResourceNotFoundException", "Function not found"),),
-    "kms": (("ThrottlingException", "Rate exceeded"), ("NotFoundException", "Alias is not found.")),
-    "logs": (("ResourceAlreadyExistsException", "The specified log stream already exists"),),
-    "rds": (("DBInstanceNotFound", "DBInstance prod-postgres-legacy not found."),),
-    "cloudtrail": (("TrailNotFoundException", "Unknown trail for this account."),),
+    "ssm": (
+        (r"GetParameters?|DeleteParameter|GetParameterHistory", "ParameterNotFound", ""),
+        (r"\w+", "ThrottlingException", "Rate exceeded"),
+    ),
+    "secretsmanager": (
+        (
+            r"(GetSecretValue|DescribeSecret|DeleteSecret|PutSecretValue|UpdateSecret|RotateSecret)",
+            "ResourceNotFoundException",
+            "Secrets Manager can't find the specified secret.",
+        ),
+    ),
+    "lambda": (
+        (
+            r"(Get|Invoke|Delete|Update|Publish)\w*Function\w*|Invoke\w*|GetPolicy\w*|AddPermission\w*",
+            "ResourceNotFoundException",
+            "Function not found: {target}",
+        ),
+    ),
+    "kms": (
+        (r"\w+", "ThrottlingException", "Rate exceeded"),
+        (r"DescribeKey|Encrypt|GenerateDataKey\w*", "NotFoundException", "Alias is not found."),
+    ),
+    "logs": ((r"CreateLogStream", "ResourceAlreadyExistsException", "The specified log stream already exists"),),
+    "rds": (
+        (
+            r"(Describe|Delete|Modify|Stop|Start|Reboot)DBInstances?",
+            "DBInstanceNotFound",
+            "DBInstance {name} not found.",
+        ),
+    ),
+    "cloudtrail": (
+        (
+            r"(Get|Stop|Start|Update|Delete)Trail|(Start|Stop)Logging|GetTrailStatus|(Get|Put)EventSelectors",
+            "TrailNotFoundException",
+            "Unknown trail for this account.",
+        ),
+    ),
 }
 
 TLS13 = ("TLSv1.3", "TLS_AES_128_GCM_SHA256")

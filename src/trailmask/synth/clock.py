@@ -71,12 +71,15 @@ class Clock:
     __slots__ = ("_cum", "_inv", "_last", "_rng", "_scale", "_start")
 
     def __init__(self, start: int, days: int, n: int, rng: random.Random) -> None:
-        weekday0 = datetime.fromtimestamp(start, UTC).weekday()
-        weights: list[float] = []
-        for day in range(days):
-            factor = _WEEKEND_FACTOR if (weekday0 + day) % 7 >= 5 else 1.0
-            factor *= 0.85 + 0.3 * rng.random()
-            weights.extend(w * factor for w in _HOUR_WEIGHTS)
+        # Hour h of the window is UTC hour-of-day (hour0 + h) % 24 of calendar day (hour0 + h) // 24, so a
+        # window that starts mid-day (the demo's, which ends at "now") keeps office hours where they belong.
+        first = datetime.fromtimestamp(start - start % 3600, UTC)
+        hour0, weekday0 = first.hour, first.weekday()
+        factors = [
+            (_WEEKEND_FACTOR if (weekday0 + day) % 7 >= 5 else 1.0) * (0.85 + 0.3 * rng.random())
+            for day in range((hour0 + days * 24 + 23) // 24)
+        ]
+        weights = [_HOUR_WEIGHTS[(hour0 + h) % 24] * factors[(hour0 + h) // 24] for h in range(days * 24)]
         cum: list[float] = []
         total = 0.0
         for w in weights:

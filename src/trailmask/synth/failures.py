@@ -5,7 +5,9 @@ from __future__ import annotations
 import base64
 import random
 import re
+from collections.abc import Mapping
 from functools import cache
+from typing import Any
 
 from trailmask.synth.catalog import OTHER_ERRORS, SERVICES
 
@@ -23,6 +25,29 @@ _REASONS = (
 def action_name(event_name: str) -> str:
     """IAM action name of an event, without Lambda's API-version suffix."""
     return _VERSION_SUFFIX.sub("", event_name)
+
+
+@cache
+def _errors_of(svc: str, name: str) -> tuple[tuple[str, str], ...]:
+    """The service-specific ``(errorCode, message template)`` pairs ``name`` itself can return."""
+    return tuple((code, msg) for names, code, msg in OTHER_ERRORS.get(svc, ()) if re.fullmatch(names, name))
+
+
+_IAM_ENTITY = re.compile(r"(User|Role|Group|Policy)")
+
+
+_NAME_KEYS = ("userName", "roleName", "groupName", "policyName", "functionName", "dBInstanceIdentifier", "name")
+
+
+def _fill(template: str, name: str, target: str, request: Mapping[str, Any] | None) -> str:
+    """Fill a message template with the call's own target: the name its request gives, else its ARN's."""
+    entity_match = _IAM_ENTITY.search(name)
+    entity = entity_match.group(1).lower() if entity_match else "entity"
+    named = next((request[k] for k in _NAME_KEYS if request and isinstance(request.get(k), str)), "")
+    short = named or (target.rsplit("/", 1)[-1].rsplit(":", 1)[-1] if target else "")
+    return template.format(
+        name=short or "unknown", entity=entity, Entity=entity.capitalize(), target=target or "unknown"
+    )
 
 
 def _encoded_message(rng: random.Random) -> str:
@@ -43,16 +68,28 @@ def _ec2_denied(rng: random.Random, action: str, principal: str, read_only: bool
     return code, message
 
 
-def failure(rng: random.Random, svc: str, name: str, principal: str, target: str, read_only: bool) -> tuple[str, str]:
+def failure(
+    rng: random.Random,
+    svc: str,
+    name: str,
+    principal: str,
+    target: str,
+    read_only: bool,
+    request: Mapping[str, Any] | None = None,
+) -> tuple[str, str]:
     """Return ``(errorCode, errorMessage)`` for a failed ``svc``:``name`` call.
 
-    ``principal`` is the caller's ARN and ``target`` the resource ARN (may be
-    empty).  Most failures are authorisation denials naming both; about a
-    fifth are service-specific errors (throttling, missing entities...).
+    ``principal`` is the caller's ARN, ``target`` the resource ARN (may be
+    empty) and ``request`` the call's requestParameters.  A service-specific
+    error is only ever one the call itself can return, naming its own target.
+    Most failures are authorisation denials naming both; about a fifth of the
+    calls that have service-specific errors get one (throttling, missing
+    entities...).
     """
-    others = OTHER_ERRORS.get(svc)
+    others = _errors_of(svc, name)
     if others and rng.random() < _OTHER_SHARE:
-        return rng.choice(others)
+        code, message = rng.choice(others)
+        return code, _fill(message, name, target, request)
     action = f"{svc}:{action_name(name)}"
     if svc == "ec2":
         return _ec2_denied(rng, action, principal, read_only)

@@ -142,7 +142,7 @@ class Gen:
         ident = identity if identity is not None else actor.identity(rng, self.now, o.console)
         rec = self._head(svc, name, region, o, ident)
         if error is None and (fail if fail is not None else rng.random() < actor.fail_rate):
-            error = failure(rng, svc, name, ident.get("arn") or actor.arn, target, read_only)
+            error = failure(rng, svc, name, ident.get("arn") or actor.arn, target, read_only, request)
         if error is not None:
             response = self._error(rec, svc, error, response)
         rec["requestParameters"] = request

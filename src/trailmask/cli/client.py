@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 import click
-import httpx
 
 from trailmask.cli.render import emit_rows
 from trailmask.config import load_settings
@@ -22,12 +21,18 @@ from trailmask.errors import ALL_ERRORS, AuthenticationError, RateLimited, Trail
 _BY_KIND: dict[str, type[TrailmaskError]] = {cls.kind: cls for cls in ALL_ERRORS}
 DEFAULT_TIMEOUT_S = 300.0
 
+if TYPE_CHECKING:  # httpx is imported when a client is made: local commands never pay for it
+    import httpx
+
 
 class ServerClient:
     """A bearer-token HTTP client for one trailmask server."""
 
     def __init__(self, url: str, token: str, *, timeout_s: float = DEFAULT_TIMEOUT_S) -> None:
+        import httpx  # client mode only: local commands start without it
+
         self.url = url.rstrip("/")
+        self._errors = httpx.HTTPError
         self._http = httpx.Client(
             base_url=self.url,
             headers={"Authorization": f"Bearer {token}", "Accept": "application/json"},
@@ -41,7 +46,7 @@ class ServerClient:
     def request(self, method: str, path: str, body: Mapping[str, Any] | None = None) -> Any:
         try:
             response = self._http.request(method, path, json=body)
-        except httpx.HTTPError as exc:
+        except self._errors as exc:
             raise TrailmaskError(
                 f"cannot reach the trailmask server at {self.url} ({type(exc).__name__})",
                 hint="check --server / TRAILMASK_SERVER and that `trailmask serve` runs",

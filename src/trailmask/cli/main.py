@@ -30,7 +30,43 @@ class TrailmaskGroup(click.Group):
             fail(error)
 
 
-@click.group(cls=TrailmaskGroup, context_settings={"help_option_names": ["-h", "--help"]})
+# Commands whose module is not ``cmd_<name>``; every other command ``X`` lives in ``trailmask.cli.cmd_X``.
+_MODULE_OF = {"sql": "cmd_query", "explain": "cmd_query"}
+
+
+def _command_modules() -> list[str]:
+    return sorted(m.name for m in pkgutil.iter_modules(cli_package.__path__) if m.name.startswith("cmd_"))
+
+
+def _commands_of(module: str) -> dict[str, click.Command]:
+    loaded = importlib.import_module(f"trailmask.cli.{module}")
+    return {command.name: command for command in getattr(loaded, "COMMANDS", []) if command.name}
+
+
+class LazyCommands(TrailmaskGroup):
+    """Imports a command's module only when that command runs, so a CLI call starts fast.
+
+    ``trailmask --version`` imports no command module; ``trailmask sql`` imports only the query
+    command's; ``--help`` and an unknown name import them all (to list or suggest).
+    """
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({name for module in _command_modules() for name in _commands_of(module)})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        module = _MODULE_OF.get(cmd_name, f"cmd_{cmd_name.replace('-', '_')}")
+        if module in _command_modules():
+            found = _commands_of(module).get(cmd_name)
+            if found is not None:
+                return found
+        for other in _command_modules():
+            found = _commands_of(other).get(cmd_name)
+            if found is not None:
+                return found
+        return None
+
+
+@click.group(cls=LazyCommands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="trailmask")
 @click.option(
     "--db",
@@ -66,17 +102,6 @@ def cli(ctx: click.Context, /, token: str | None, fmt: str | None, **overrides: 
     ctx.obj["overrides"] = overrides
     ctx.obj["token"] = token
     ctx.obj["format"] = fmt
-
-
-def _register() -> None:
-    for module in sorted(pkgutil.iter_modules(cli_package.__path__), key=lambda m: m.name):
-        if module.name.startswith("cmd_"):
-            loaded = importlib.import_module(f"trailmask.cli.{module.name}")
-            for command in getattr(loaded, "COMMANDS", []):
-                cli.add_command(command)
-
-
-_register()
 
 
 def main() -> None:

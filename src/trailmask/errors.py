@@ -22,6 +22,7 @@ TrailmaskError                  exit 1   HTTP 500
 ├── ServerBusy                  exit 12  HTTP 503   every query slot stayed taken (server; Retry-After)
 ├── RequestTooLarge             exit 2   HTTP 413   request body over the server's limit
 ├── RateLimited                 exit 13  HTTP 429   too many requests for one token (Retry-After)
+├── Unreachable                 exit 14  HTTP 502   a server trailmask talks to cannot be reached (client mode)
 └── UsageError
     └── MethodNotAllowed        exit 2   HTTP 405   route exists, not with this method
 ```
@@ -156,6 +157,14 @@ class ServerBusy(TrailmaskError):
     kind = "busy"
 
 
+class Unreachable(TrailmaskError):
+    """Client mode: the trailmask server (or another service trailmask calls) did not answer."""
+
+    exit_code = 14
+    http_status = 502
+    kind = "unreachable"
+
+
 class MethodNotAllowed(UsageError):
     """HTTP only: the route exists but not with this method."""
 
@@ -181,5 +190,6 @@ ALL_ERRORS: tuple[type[TrailmaskError], ...] = (
     RateLimited,
     RequestTooLarge,
     ServerBusy,
+    Unreachable,
     MethodNotAllowed,
 )

@@ -16,7 +16,7 @@ import click
 
 from trailmask.cli.render import emit_rows
 from trailmask.config import load_settings
-from trailmask.errors import ALL_ERRORS, AuthenticationError, RateLimited, TrailmaskError, UsageError
+from trailmask.errors import ALL_ERRORS, AuthenticationError, RateLimited, TrailmaskError, Unreachable, UsageError
 
 _BY_KIND: dict[str, type[TrailmaskError]] = {cls.kind: cls for cls in ALL_ERRORS}
 DEFAULT_TIMEOUT_S = 300.0
@@ -47,8 +47,8 @@ class ServerClient:
         try:
             response = self._http.request(method, path, json=body)
         except self._errors as exc:
-            raise TrailmaskError(
-                f"cannot reach the trailmask server at {self.url} ({type(exc).__name__})",
+            raise Unreachable(
+                f"cannot reach the trailmask server at {self.url}: {type(exc).__name__}",
                 hint="check --server / TRAILMASK_SERVER and that `trailmask serve` runs",
             ) from None
         if response.is_success:

@@ -5,8 +5,9 @@ from __future__ import annotations
 import click
 
 from trailmask.config import load_settings
-from trailmask.errors import UsageError
+from trailmask.errors import NotFound, UsageError
 from trailmask.models import Actor
+from trailmask.service.authz import permissions_of, role_names
 from trailmask.service.context import AppContext
 
 # Commands that serve a store themselves: a configured server URL (env, config) does not concern them.
@@ -39,5 +40,11 @@ def app_context() -> AppContext:
 
 
 def owner_actor(role: str) -> Actor:
-    """The local CLI user previews a role as the store's owner (enforcement is the server's)."""
+    """The local CLI user previews a role as the store's owner (enforcement is the server's).
+
+    An ``--as`` role the policy does not define is a NotFound (exit 4) naming the roles it does.
+    """
+    ctx = app_context()
+    if permissions_of(ctx, role) is None:
+        raise NotFound(f"no role {role!r} in the policy", hint=f"--as takes one of: {', '.join(role_names(ctx))}")
     return Actor(name="local-owner", role=role, via="cli-owner")

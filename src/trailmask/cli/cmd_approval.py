@@ -74,7 +74,12 @@ def request_command(
 
 
 @approval_group.command("list")
-@click.option("--status", type=click.Choice(["pending", "approved", "rejected", "executed", "expired"]), default=None)
+@click.option(
+    "--status",
+    type=click.Choice(["pending", "approved", "rejected", "executed", "expired"]),
+    default=None,
+    help="Only requests in this state (default: all).",
+)
 @format_option
 def list_command(status: str | None, fmt: str | None) -> None:
     """Requests you may see (approvers: all; others: their own)."""
@@ -91,6 +96,7 @@ def list_command(status: str | None, fmt: str | None) -> None:
 @click.argument("approval_id")
 @format_option
 def show_command(approval_id: str, fmt: str | None) -> None:
+    """One request: who asked, for what, why, and who decided."""
     _show(_client().request("GET", _path(approval_id)), chosen_format(fmt))
 
 

@@ -174,7 +174,13 @@ def import_sigma_command(source: Path, out: Path | None, fmt: str | None) -> Non
 
 
 @runbook_group.command("docs")
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("docs/runbooks"))
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("docs/runbooks"),
+    show_default=True,
+    help="Folder the runbook pages and index are written to.",
+)
 @click.option("--check", is_flag=True, help="Exit 1 if the files in --out differ from what would be generated.")
 def docs_command(out: Path, check: bool) -> None:
     """Generate one Markdown page per runbook plus an index by tag and CIS control."""

@@ -18,7 +18,13 @@ from trailmask.service.statedb import server_options
 @click.command("serve")
 @click.option("--host", default=None, help="Address to listen on (env TRAILMASK_HOST; default 127.0.0.1).")
 @click.option("--port", type=click.IntRange(1, 65535), default=None, help="Port (env TRAILMASK_PORT; default 8080).")
-@click.option("--log-level", type=click.Choice(["critical", "error", "warning", "info", "debug"]), default="info")
+@click.option(
+    "--log-level",
+    type=click.Choice(["critical", "error", "warning", "info", "debug"]),
+    default="info",
+    show_default=True,
+    help="Server log verbosity (request lines at info; values are never logged).",
+)
 def serve_command(host: str | None, port: int | None, log_level: str) -> None:
     """Serve the HTTP API and the web UI until SIGINT/SIGTERM.
 

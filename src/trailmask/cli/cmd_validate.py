@@ -46,7 +46,13 @@ def _print(report: Report, fmt: str, show_all: bool) -> None:
 @click.option("--start", default=None, help="ISO-8601 date/time: validate digests ending from then on.")
 @click.option("--end", default=None, help="ISO-8601 date/time: validate digests ending up to then (+1 h).")
 @click.option("--profile", default=None, help="AWS profile (default: the standard credential chain).")
-@click.option("--workers", type=click.IntRange(min=1, max=256), default=DEFAULT_WORKERS, show_default=True)
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1, max=256),
+    default=DEFAULT_WORKERS,
+    show_default=True,
+    help="Parallel S3 reads while validating.",
+)
 @click.option("--all", "show_all", is_flag=True, help="Table/csv: list valid files and notes too, not only problems.")
 @format_option
 def validate_command(

@@ -15,6 +15,7 @@ import click
 
 import trailmask.cli as cli_package
 from trailmask import __version__
+from trailmask.cli.examples import attach_examples
 from trailmask.cli.render import FORMATS, fail
 from trailmask.config import ENGINES
 from trailmask.errors import TrailmaskError
@@ -40,7 +41,10 @@ def _command_modules() -> list[str]:
 
 def _commands_of(module: str) -> dict[str, click.Command]:
     loaded = importlib.import_module(f"trailmask.cli.{module}")
-    return {command.name: command for command in getattr(loaded, "COMMANDS", []) if command.name}
+    commands = {command.name: command for command in getattr(loaded, "COMMANDS", []) if command.name}
+    for command in commands.values():
+        attach_examples(command)
+    return commands
 
 
 class LazyCommands(TrailmaskGroup):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import getpass
 import json
 from pathlib import Path
 
@@ -28,7 +29,8 @@ def test_allowed_query_recorded_without_literals(loaded: Cli, store_path: Path) 
     assert result.exit_code == 0, result.stderr
     entries = list(_log(store_path).entries())
     entry = entries[-1]
-    assert entry["actor"] == "local-owner"
+    assert entry["actor"] == f"local:{getpass.getuser()}"  # the OS user at the keyboard (issue 12.5)
+    assert entry["via"] == "cli-owner"
     assert entry["role"] == "admin"
     assert entry["action"] == "sql"
     assert entry["outcome"] == "ok"

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import getpass
+import os
+
 import click
 
 from trailmask.config import load_settings
@@ -42,9 +45,18 @@ def app_context() -> AppContext:
 def owner_actor(role: str) -> Actor:
     """The local CLI user previews a role as the store's owner (enforcement is the server's).
 
-    An ``--as`` role the policy does not define is a NotFound (exit 4) naming the roles it does.
+    The actor is named after the OS user (``local:alice``), so the audit says who at the keyboard
+    ran it. An ``--as`` role the policy does not define is a NotFound (exit 4) naming the roles it does.
     """
     ctx = app_context()
     if permissions_of(ctx, role) is None:
         raise NotFound(f"no role {role!r} in the policy", hint=f"--as takes one of: {', '.join(role_names(ctx))}")
-    return Actor(name="local-owner", role=role, via="cli-owner")
+    return Actor(name=f"local:{os_user()}", role=role, via="cli-owner")
+
+
+def os_user() -> str:
+    """The OS account running the CLI (its uid when the account has no name)."""
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError):
+        return f"uid-{os.getuid()}"

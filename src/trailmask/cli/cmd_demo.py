@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import os
+import shlex
+import sys
+from pathlib import Path
 
 import click
 
@@ -45,11 +48,19 @@ def demo_command(
         click.echo(f"store: {ctx.store.path}  ({totals['new_events']} new events from {setup.logs})")
         for user in setup.tokens:
             click.echo(f"  {user['role']:<13} {user['name']:<18} token: {user['token']}")
-        click.echo("try:  trailmask --db " + str(ctx.store.path) + " runbook list")
+        click.echo("next, in this shell (then the README's commands work as written):")
+        click.echo(f"  {next_steps(ctx.store.path)}")
+        click.echo("  trailmask runbook list")
         if url:
             click.echo(f"web UI and API: {url}  (sign in with a token above; Ctrl-C to stop)")
     if serve:
         click_ctx.invoke(serve_command, host=bind_host, port=bind_port, log_level="warning")
+
+
+def next_steps(store: Path) -> str:
+    """The shell line that points the plain ``trailmask`` command at the demo's venv and store."""
+    venv_bin = Path(sys.executable).parent
+    return f'export PATH="{venv_bin}:$PATH" TRAILMASK_DB={shlex.quote(str(store))}'
 
 
 COMMANDS = [demo_command]

@@ -31,3 +31,18 @@ def test_statuses_are_http_errors() -> None:
     for cls in ALL_ERRORS:
         assert 400 <= cls.http_status < 600
         assert cls.exit_code >= 1
+
+
+def test_all_errors_is_every_class_of_the_tree() -> None:
+    """ALL_ERRORS is derived: a class added to errors.py is listed (client mapping, docs check) unedited."""
+    import inspect
+
+    from trailmask import errors
+
+    defined = {
+        cls
+        for _, cls in inspect.getmembers(errors, inspect.isclass)
+        if issubclass(cls, errors.TrailmaskError) and cls.__module__ == errors.__name__
+    }
+    assert set(ALL_ERRORS) == defined
+    assert len(ALL_ERRORS) == len(defined)

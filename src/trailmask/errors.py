@@ -172,24 +172,13 @@ class MethodNotAllowed(UsageError):
     kind = "method_not_allowed"
 
 
-ALL_ERRORS: tuple[type[TrailmaskError], ...] = (
-    TrailmaskError,
-    UsageError,
-    ConfigError,
-    InputRejected,
-    NotFound,
-    AuthenticationError,
-    PermissionDenied,
-    QueryRejected,
-    QueryFailed,
-    QueryTimeout,
-    IntegrityError,
-    AuditError,
-    Conflict,
-    StoreError,
-    RateLimited,
-    RequestTooLarge,
-    ServerBusy,
-    Unreachable,
-    MethodNotAllowed,
-)
+def _subclasses(cls: type[TrailmaskError]) -> list[type[TrailmaskError]]:
+    """``cls`` and every subclass defined under it, depth first in definition order."""
+    found = [cls]
+    for sub in cls.__subclasses__():
+        found.extend(_subclasses(sub))
+    return found
+
+
+ALL_ERRORS: tuple[type[TrailmaskError], ...] = tuple(_subclasses(TrailmaskError))
+"""Every error class, derived from the tree (a class added above is listed without editing this)."""

@@ -5,8 +5,10 @@ first) and ``hash`` = HMAC-SHA256(key, canonical JSON of every other field). Cha
 reordering or inserting a line breaks a hash, a ``prev`` link or the ``seq`` order, and
 :func:`verify` names the first entry where that happens. The key lives in ``<log>.key`` (created
 0600 on first write) so that someone who can edit the log but not read the key cannot re-chain it;
-``<log>.head`` records the last ``seq`` and ``hash`` so that cutting entries off the end shows too.
-Against someone who holds the key, compare with a head recorded elsewhere (``audit verify --head``).
+``<log>.head`` records the last ``seq`` and ``hash`` with an HMAC under the same key (``mac``), so
+that cutting entries off the end and rewriting the head shows too, and an append refuses to chain
+onto a log that is shorter than its head. Against someone who holds the key, or who puts back a
+head copied earlier, compare with a head recorded elsewhere (``audit verify --head``).
 
 Writers (server threads and CLI processes) serialise on an exclusive ``flock`` of the log file;
 each entry is written and ``fsync``'ed before :meth:`AuditLog.append` returns, and any failure
@@ -42,6 +44,34 @@ def canonical(obj: Mapping[str, Any]) -> bytes:
 def entry_hash(key: bytes, body: Mapping[str, Any]) -> str:
     """The HMAC of an entry without its own ``hash`` field."""
     return hmac.new(key, canonical({k: v for k, v in body.items() if k != "hash"}), hashlib.sha256).hexdigest()
+
+
+def _text_safe(value: Any) -> Any:
+    """``value`` with every string UTF-8 encodable: a lone surrogate becomes the text ``\\udXXX``."""
+    if isinstance(value, str):
+        return value.encode("utf-8", "backslashreplace").decode("utf-8")
+    if isinstance(value, Mapping):
+        return {_text_safe(k): _text_safe(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_text_safe(v) for v in value]
+    return value
+
+
+def head_mac(key: bytes, seq: int, digest: str) -> str:
+    """The HMAC that authenticates a head (``seq``, ``hash``); domain-separated from entry hashes."""
+    return hmac.new(key, f"trailmask-audit-head\0{seq}\0{digest}".encode("ascii"), hashlib.sha256).hexdigest()
+
+
+@dataclass(frozen=True)
+class Head:
+    """The head file: the last entry's ``seq`` and ``hash``, and the MAC over both (``""`` if absent)."""
+
+    seq: int
+    digest: str
+    mac: str
+
+    def authentic(self, key: bytes) -> bool:
+        return bool(self.mac) and hmac.compare_digest(head_mac(key, self.seq, self.digest), self.mac)
 
 
 def entry_id(entry: Mapping[str, Any]) -> str:
@@ -113,15 +143,17 @@ class AuditLog:
             with self._lock, self._locked_file() as handle:
                 key = self._key(create=True)
                 seq, prev = self._tail(handle, key)
+                self._check_head(key, seq, prev)
                 entry: dict[str, Any] = {"seq": seq + 1, "ts": _now(), "prev": prev}
-                entry.update({k: v for k, v in body.items() if k not in ("seq", "prev", "hash")})
+                given = {k: v for k, v in body.items() if k not in ("seq", "prev", "hash")}
+                entry.update(_text_safe(given))
                 entry["hash"] = entry_hash(key, entry)
                 handle.seek(0, os.SEEK_END)
                 handle.write(canonical(entry) + b"\n")
                 handle.flush()
                 os.fsync(handle.fileno())
                 self._cache = (handle.tell(), entry["seq"], entry["hash"])
-                self._write_head(entry["seq"], entry["hash"])
+                self._write_head(entry["seq"], entry["hash"], key)
                 return entry
         except AuditError:
             raise
@@ -164,22 +196,65 @@ class AuditLog:
             )
         return int(entry["seq"]), str(entry["hash"])
 
-    def _write_head(self, seq: int, digest: str) -> None:
+    def _check_head(self, key: bytes, seq: int, digest: str) -> None:
+        """Refuse to chain onto a log whose authentic head is ahead of its last entry (tail cut off).
+
+        A head one entry behind is a write interrupted between the entry and the head. A head
+        without a MAC (an older version's, or one rewritten by hand) is refused too: after
+        ``audit verify`` finds nothing else wrong, ``audit verify --reseal`` authenticates it.
+        """
+        if self._cache and self._cache[1:] == (seq, digest):
+            return
+        try:
+            head = self.read_head()
+        except IntegrityError:
+            head = None  # unreadable: rewritten below; `audit verify` reports it until then
+        if head is None:
+            if seq > 0:
+                raise AuditError(
+                    f"the audit log {self.path} has entries but its head file {self.head_file} is missing",
+                    hint="run `trailmask audit verify`; the log is not appended to until it is checked",
+                )
+            return
+        if not head.authentic(key):
+            raise AuditError(
+                f"the audit head {self.head_file} is not authentic (rewritten without the key)",
+                hint="run `trailmask audit verify`",
+            )
+        if head.seq > seq or (head.seq == seq and head.digest != digest):
+            raise AuditError(
+                f"the audit log {self.path} ends at seq {seq} but its head says {head.seq} (entries cut off)",
+                hint="run `trailmask audit verify`; restore the log from a backup",
+            )
+
+    def reseal(self, seq: int, digest: str) -> None:
+        """Write an authenticated head for the last entry (``seq``, ``digest``) found by ``verify``."""
+        try:
+            with self._lock, self._locked_file() as handle:
+                key = self._key(create=False)
+                if self._tail(handle, key) != (seq, digest):
+                    raise AuditError("the audit log changed while it was verified", hint="verify again")
+                self._write_head(seq, digest, key)
+        except (OSError, ValueError) as exc:
+            raise AuditError(f"could not write the audit head {self.head_file} ({type(exc).__name__})") from None
+
+    def _write_head(self, seq: int, digest: str, key: bytes) -> None:
         tmp = self.head_file.with_name(self.head_file.name + ".tmp")
-        with tmp.open("w", encoding="ascii") as handle:
-            handle.write(json.dumps({"seq": seq, "hash": digest}) + "\n")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o600)
+        with os.fdopen(fd, "w", encoding="ascii") as handle:
+            handle.write(json.dumps({"seq": seq, "hash": digest, "mac": head_mac(key, seq, digest)}) + "\n")
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp, self.head_file)
 
     # -- read ------------------------------------------------------------------------------------
-    def read_head(self) -> tuple[int, str] | None:
+    def read_head(self) -> Head | None:
         try:
             head = json.loads(self.head_file.read_text(encoding="ascii"))
-            return int(head["seq"]), str(head["hash"])
+            return Head(int(head["seq"]), str(head["hash"]), str(head.get("mac") or ""))
         except FileNotFoundError:
             return None
-        except (ValueError, KeyError, TypeError):
+        except (ValueError, KeyError, TypeError, AttributeError):
             raise IntegrityError(f"audit head file {self.head_file} is unreadable") from None
 
     def entries(self) -> Iterator[dict[str, Any]]:

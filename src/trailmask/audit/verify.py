@@ -4,6 +4,11 @@ Each problem names the entry (by line and ``seq``) and what it suggests happened
 "line 5 (seq 5): hash does not match its content (entry edited)". Verification does not stop at
 the first problem; it re-synchronises on each entry's own ``hash`` so that one edit is reported
 once, not as a cascade.
+
+A log that is missing is a problem when anything says it existed: its head or key file, or the
+``started`` anchor (the first entry's hash) that the service layer records in the server state
+when the first entry is written (service.audit_anchor). Only a log nothing has ever written to
+verifies empty.
 """
 
 from __future__ import annotations
@@ -14,6 +19,8 @@ from typing import Any
 
 from trailmask.audit.log import GENESIS, AuditLog, VerifyReport, entry_hash
 from trailmask.errors import IntegrityError
+
+UNSEALED = "is not authenticated by the audit key"
 
 
 def _check_entry(entry: dict[str, Any], where: str, key: bytes, prev_seq: int, prev_hash: str) -> list[str]:
@@ -32,14 +39,21 @@ def _check_entry(entry: dict[str, Any], where: str, key: bytes, prev_seq: int, p
     return problems
 
 
-def verify(log: AuditLog, *, expected_head: str | None = None) -> VerifyReport:
-    """Verify ``log``; ``expected_head`` ("SEQ:HASH", recorded elsewhere) must be on the chain."""
+def verify(log: AuditLog, *, expected_head: str | None = None, started: str | None = None) -> VerifyReport:
+    """Verify ``log``; ``expected_head`` ("SEQ:HASH", recorded elsewhere) must be on the chain.
+
+    ``started`` is the hash of the log's first entry as recorded outside the log (the state's
+    anchor): the log must exist and begin with that entry.
+    """
     report = VerifyReport()
     if not log.path.exists():
-        if log.read_head() is not None:
-            report.problems.append(f"audit log {log.path} is missing but its head file exists (log deleted)")
+        _check_missing(log, report, started)
         return report
-    key = log._key(create=False)
+    try:
+        key = log._key(create=False)
+    except IntegrityError as exc:
+        report.problems.append(str(exc))
+        return report
     prev_seq, prev_hash = 0, GENESIS
     hashes: dict[int, str] = {}
     raw = log.path.read_bytes()
@@ -63,13 +77,31 @@ def verify(log: AuditLog, *, expected_head: str | None = None) -> VerifyReport:
             hashes[prev_seq] = str(entry.get("hash", ""))
         prev_hash = str(entry.get("hash", ""))
     report.head_seq, report.head_hash = prev_seq, prev_hash
-    _check_head(log, report, hashes)
+    _check_head(log, report, hashes, key)
+    if started and hashes.get(1) != started:
+        report.problems.append(
+            "the log does not begin with the first entry recorded in the server state (log replaced or cut)"
+        )
     if expected_head:
         _check_expected(expected_head, report, hashes)
     return report
 
 
-def _check_head(log: AuditLog, report: VerifyReport, hashes: dict[int, str]) -> None:
+def _check_missing(log: AuditLog, report: VerifyReport, started: str | None) -> None:
+    evidence = [
+        what
+        for what, present in (
+            ("its head file", log.head_file.exists()),
+            ("its key file", log.key_file.exists()),
+            ("the server state records that it was started", bool(started)),
+        )
+        if present
+    ]
+    if evidence:
+        report.problems.append(f"audit log {log.path} is missing but {' and '.join(evidence)} (log deleted)")
+
+
+def _check_head(log: AuditLog, report: VerifyReport, hashes: dict[int, str], key: bytes) -> None:
     try:
         head = log.read_head()
     except IntegrityError as exc:
@@ -77,9 +109,13 @@ def _check_head(log: AuditLog, report: VerifyReport, hashes: dict[int, str]) -> 
         return
     if head is None:
         if report.entries:
-            report.problems.append(f"head file {log.head_file} is missing")
+            report.problems.append(f"head file {log.head_file} is missing (deleted, or entries cut off)")
         return
-    seq, digest = head
+    if not head.authentic(key):
+        report.problems.append(
+            f"the head file {log.head_file} {UNSEALED} (rewritten without the key, or by an older version)"
+        )
+    seq, digest = head.seq, head.digest
     if seq > report.head_seq:
         report.problems.append(f"the log ends at seq {report.head_seq} but the head says {seq} (entries cut off)")
     elif hashes.get(seq) != digest:

@@ -7,10 +7,12 @@ import sys
 import click
 
 from trailmask.audit import verify
+from trailmask.audit.verify import UNSEALED
 from trailmask.cli.context import app_context, owner_actor
 from trailmask.cli.render import chosen_format, emit_object, emit_rows, format_option
 from trailmask.errors import IntegrityError
-from trailmask.service.auditing import audit_log, read_entries
+from trailmask.service.audit_anchor import started_hash
+from trailmask.service.auditing import audit_log, read_entries, record_event
 
 COLUMNS = ["seq", "ts", "actor", "via", "role", "action", "outcome", "runbook", "rows", "profile", "sql_fingerprint"]
 
@@ -33,11 +35,26 @@ def list_command(limit: int, before: int | None, fmt: str | None) -> None:
 
 @audit_group.command("verify")
 @click.option("--head", "expected_head", default=None, help="SEQ:HASH recorded earlier; must still be on the chain.")
+@click.option(
+    "--reseal",
+    is_flag=True,
+    help="Authenticate a head without a valid MAC (an older version's), when nothing else is wrong.",
+)
 @format_option
-def verify_command(expected_head: str | None, fmt: str | None) -> None:
-    """Check every entry's hash, the chain links, the order and the head; exit 9 on any problem."""
-    log = audit_log(app_context())
-    report = verify(log, expected_head=expected_head)
+def verify_command(expected_head: str | None, reseal: bool, fmt: str | None) -> None:
+    """Check every entry's hash, the chain links, the order and the head; exit 9 on any problem.
+
+    A missing log is a problem when its head or key file remains or the server state records that
+    it was started (docs/audit.md).
+    """
+    ctx = app_context()
+    log = audit_log(ctx)
+    report = verify(log, expected_head=expected_head, started=started_hash(ctx, log))
+    if reseal and report.problems and all(UNSEALED in p for p in report.problems):
+        log.reseal(report.head_seq, report.head_hash)
+        record_event(ctx, owner_actor("admin"), "audit.reseal", head=f"{report.head_seq}:{report.head_hash}")
+        click.echo(f"note: head resealed at seq {report.head_seq}", err=True)
+        report = verify(log, expected_head=expected_head, started=started_hash(ctx, log))
     if chosen_format(fmt) == "json":
         emit_object(report.to_dict(), "json")
     else:

@@ -20,8 +20,9 @@ from typing import TYPE_CHECKING, Any
 
 from trailmask.audit import AuditLog, entry_id, sql_fingerprint, sql_shape
 from trailmask.audit.view import hide_secret_params, reader_view
-from trailmask.errors import TrailmaskError
+from trailmask.errors import AuditError, TrailmaskError
 from trailmask.models import Actor
+from trailmask.service.audit_anchor import ensure_anchor
 from trailmask.service.authz import current_grant, decide, require
 from trailmask.service.context import AppContext
 
@@ -58,6 +59,17 @@ def audit_log(ctx: AppContext) -> AuditLog:
     log = AuditLog(path, key_file=key_file)
     ctx.cache["audit_log"] = log
     return log
+
+
+def _append(ctx: AppContext, body: Mapping[str, Any]) -> str:
+    """Append ``body`` and make sure the state anchors the log (service.audit_anchor)."""
+    log = audit_log(ctx)
+    entry = log.append(body)
+    try:
+        ensure_anchor(ctx, log, int(entry["seq"]), str(entry["hash"]))
+    except TrailmaskError as exc:
+        raise AuditError(f"could not anchor the audit log in the server state ({exc})") from None
+    return entry_id(entry)
 
 
 def _who(actor: Actor) -> dict[str, Any]:
@@ -103,7 +115,7 @@ def record(
         body["sql_shape"] = sql_shape(request.sql)
         if audit_options(ctx).get("store_sql_text"):
             body["sql"] = request.sql
-    return entry_id(audit_log(ctx).append(body))
+    return _append(ctx, body)
 
 
 def record_event(ctx: AppContext, actor: Actor, action: str, *, outcome: str = "ok", **details: Any) -> str:
@@ -111,7 +123,7 @@ def record_event(ctx: AppContext, actor: Actor, action: str, *, outcome: str = "
     body = _who(actor)
     body.update({"action": action, "outcome": outcome})
     body.update({k: v for k, v in details.items() if v is not None})
-    return entry_id(audit_log(ctx).append(body))
+    return _append(ctx, body)
 
 
 def read_entries(

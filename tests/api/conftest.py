@@ -6,7 +6,6 @@ import json
 import time
 import warnings
 from collections.abc import Callable, Iterator
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +14,7 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 from tests.conftest import awsdocs_events, panther_events, write_jsonl
 
-from trailmask.config import Settings
+from trailmask.config import Settings, with_sections
 from trailmask.models import Actor
 from trailmask.service import authz
 from trailmask.service.context import AppContext
@@ -109,13 +108,12 @@ def oidc_config(jwks_file: Path) -> dict[str, Any]:
 def ctx(tmp_path: Path, loaded_store: Path, jwks_file: Path) -> AppContext:
     db = tmp_path / "store.duckdb"
     db.write_bytes(loaded_store.read_bytes())
-    settings = Settings(db=db, oidc=oidc_config(jwks_file), extra={"serve": {"rate_limit": {"per_second": 1000}}})
+    settings = with_sections(Settings(db=db), oidc=oidc_config(jwks_file), serve={"rate_limit": {"per_second": 1000}})
     return AppContext.from_settings(settings)
 
 
 def with_extra(ctx: AppContext, **extra: Any) -> AppContext:
-    merged = {**ctx.settings.extra, **extra}
-    return AppContext.from_settings(replace(ctx.settings, extra=merged))
+    return AppContext.from_settings(with_sections(ctx.settings, **extra))
 
 
 @pytest.fixture

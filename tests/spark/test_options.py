@@ -1,4 +1,4 @@
-"""The ``spark:`` config section and the session properties built from it (no JVM needed)."""
+"""The ``spark:`` config section (trailmask.config) and the session properties built from it (no JVM)."""
 
 from __future__ import annotations
 
@@ -9,16 +9,12 @@ import pytest
 
 from trailmask.config import load_settings
 from trailmask.errors import ConfigError
-from trailmask.service.backends import spark_options
-from trailmask.service.context import AppContext
 
 
 def _options(tmp_path: Path, section: str) -> Any:
     config = tmp_path / "trailmask.yaml"
     config.write_text(section, encoding="utf-8")
-    settings = load_settings({"db": str(tmp_path / "s.duckdb"), "config_file": str(config)}, env={})
-    ctx = AppContext.from_settings(settings)
-    return spark_options(ctx)
+    return load_settings({"db": str(tmp_path / "s.duckdb"), "config_file": str(config)}, env={}).spark
 
 
 def test_section_properties_and_options(tmp_path: Path) -> None:

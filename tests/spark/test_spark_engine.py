@@ -61,8 +61,8 @@ def test_timeout_cancels_the_job_and_the_session_stays_usable(scale_env: ScaleEn
         "WHERE b.eventSource = 'iam.amazonaws.com' AND c.eventSource = 'iam.amazonaws.com' "
         "AND a.eventID <> concat(b.eventID, c.eventID)"
     )
-    extra = {**scale_env.spark.settings.extra, "spark": {"cache": True, "timeout_factor": 1}}
-    strict = AppContext.from_settings(dataclasses.replace(scale_env.spark.settings, extra=extra))
+    spark = dataclasses.replace(scale_env.spark.settings.spark, cache=True, timeout_factor=1.0)
+    strict = AppContext.from_settings(dataclasses.replace(scale_env.spark.settings, spark=spark))
     started = time.perf_counter()
     with pytest.raises(QueryTimeout):
         run_query(strict, ADMIN, QueryRequest(sql=slow, timeout_s=0.5))

@@ -2,54 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable
 from typing import Any, TypeVar
 
 import anyio
 from fastapi import Request
 
 from trailmask.api.limits import QueryGate, RateLimiter
-from trailmask.errors import ConfigError
 from trailmask.service.auditing import request_info
 from trailmask.service.context import AppContext
-from trailmask.service.statedb import server_options
 
 T = TypeVar("T")
-
-
-@dataclass(frozen=True)
-class ServerOptions:
-    """The ``serve:`` settings of the config file (docs/server.md lists each with its default).
-
-    ``max_concurrent_queries`` defaults to 2 (this is a 2-core class of machine and each query
-    already uses 2 DuckDB threads); concurrent sessions share one hardened DuckDB instance.
-    """
-
-    max_body_bytes: int = 1_048_576
-    rate_per_second: float = 20.0
-    rate_burst: int = 40
-    max_concurrent_queries: int = 2
-    queue_wait_s: float = 30.0
-    graceful_timeout_s: float = 30.0
-
-    @classmethod
-    def from_mapping(cls, options: Mapping[str, Any]) -> ServerOptions:
-        rate = options.get("rate_limit") or {}
-        try:
-            built = cls(
-                max_body_bytes=int(options.get("max_body_bytes", cls.max_body_bytes)),
-                rate_per_second=float(rate.get("per_second", cls.rate_per_second)),
-                rate_burst=int(rate.get("burst", rate.get("per_second", cls.rate_burst) * 2)),
-                max_concurrent_queries=int(options.get("max_concurrent_queries", cls.max_concurrent_queries)),
-                queue_wait_s=float(options.get("queue_wait_s", cls.queue_wait_s)),
-                graceful_timeout_s=float(options.get("graceful_timeout_s", cls.graceful_timeout_s)),
-            )
-        except (TypeError, ValueError, AttributeError) as exc:
-            raise ConfigError(f"invalid server settings: {exc}", hint="see docs/server.md") from None
-        if min(built.max_body_bytes, built.rate_per_second, built.max_concurrent_queries, built.queue_wait_s) <= 0:
-            raise ConfigError("server limits must be positive", hint="see docs/server.md")
-        return built
 
 
 class ApiState:
@@ -57,7 +20,7 @@ class ApiState:
 
     def __init__(self, ctx: AppContext) -> None:
         self.ctx = ctx
-        self.options = ServerOptions.from_mapping(server_options(ctx))
+        self.options = ctx.settings.serve
         self.limiter = RateLimiter(self.options.rate_per_second, self.options.rate_burst)
         self.gate = QueryGate(self.options.max_concurrent_queries, self.options.queue_wait_s)
 

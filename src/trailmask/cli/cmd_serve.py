@@ -9,10 +9,8 @@ import click
 import uvicorn
 
 from trailmask.api import create_app
-from trailmask.api.state import ServerOptions
 from trailmask.cli.context import app_context, owner_actor
 from trailmask.service.auditing import record_event
-from trailmask.service.statedb import server_options
 
 
 @click.command("serve")
@@ -32,7 +30,7 @@ def serve_command(host: str | None, port: int | None, log_level: str) -> None:
     serve.graceful_timeout_s). Every request is authenticated; see docs/server.md.
     """
     ctx = app_context()
-    options = ServerOptions.from_mapping(server_options(ctx))
+    options = ctx.settings.serve
     bind_host = host or ctx.settings.host
     bind_port = port or ctx.settings.port
     app = create_app(ctx)

@@ -28,9 +28,7 @@ from trailmask.service.authz import authorize, decide, require, unmask_grant
 from trailmask.service.context import AppContext
 from trailmask.service.query import QueryRequest, run_query
 from trailmask.service.runbooks import get_runbook
-from trailmask.service.statedb import connect, now, read, server_options
-
-DEFAULT_TTL_S = 24 * 3600
+from trailmask.service.statedb import connect, now, read
 
 
 @dataclass(frozen=True)
@@ -208,7 +206,7 @@ def decide_request(ctx: AppContext, actor: Actor, approval_id: str, *, approve: 
 
 
 def _expired(ctx: AppContext, approval: Approval) -> bool:
-    ttl = float(server_options(ctx).get("approval_ttl_s", DEFAULT_TTL_S))
+    ttl = ctx.settings.serve.approval_ttl_s
     decided = datetime.fromisoformat(str(approval.decided_at).replace("Z", "+00:00"))
     return (datetime.now(UTC) - decided).total_seconds() > ttl
 

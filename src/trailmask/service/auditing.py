@@ -15,7 +15,6 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from trailmask.audit import AuditLog, entry_id, sql_fingerprint, sql_shape
@@ -42,21 +41,14 @@ def request_info(**info: Any) -> Iterator[None]:
         _REQUEST.reset(token)
 
 
-def audit_options(ctx: AppContext) -> Mapping[str, Any]:
-    options = ctx.settings.extra.get("audit") or {}
-    return options if isinstance(options, Mapping) else {}
-
-
 def audit_log(ctx: AppContext) -> AuditLog:
     """The store's audit log (``<db>.audit.jsonl`` unless ``audit: {path: ...}`` says otherwise)."""
     log = ctx.cache.get("audit_log")
     if isinstance(log, AuditLog):
         return log
-    options = audit_options(ctx)
+    options = ctx.settings.audit
     db = ctx.settings.db
-    path = Path(str(options["path"])) if options.get("path") else db.with_name(db.name + ".audit.jsonl")
-    key_file = Path(str(options["key_file"])) if options.get("key_file") else None
-    log = AuditLog(path, key_file=key_file)
+    log = AuditLog(options.path or db.with_name(db.name + ".audit.jsonl"), key_file=options.key_file)
     ctx.cache["audit_log"] = log
     return log
 
@@ -113,7 +105,7 @@ def record(
         body["unmasked"] = True
     if request.kind != "runbook":
         body["sql_shape"] = sql_shape(request.sql)
-        if audit_options(ctx).get("store_sql_text"):
+        if ctx.settings.audit.store_sql_text:
             body["sql"] = request.sql
     return _append(ctx, body)
 

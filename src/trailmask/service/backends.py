@@ -11,9 +11,7 @@ never its value. See docs/scale.md.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from trailmask.errors import ConfigError, QueryRejected, UsageError
 from trailmask.masking.compiler import KEY_COLUMN, KEY_TABLE, RAW_TABLE
@@ -29,52 +27,15 @@ if TYPE_CHECKING:
     from trailmask.engines.spark.session import Rows
 
 INTERNAL_TABLE = ".".join(RAW_TABLE)
-ATHENA_TABLE = "cloudtrail_trailmask"
 EXPLAIN_SPARK_TABLE = "tm_events_raw"
 KEY_PARAMETER = f"{KEY_TABLE}__{KEY_COLUMN}"
 
-__all__ = ["DIALECTS", "SparkOptions", "athena_table", "execute_on_spark", "explain_for", "spark_options"]
-
-
-def _section(ctx: AppContext, name: str) -> Mapping[str, Any]:
-    section = ctx.settings.extra.get(name) or {}
-    if not isinstance(section, Mapping):
-        raise ConfigError(f"'{name}' in the config file must be a mapping")
-    return section
-
-
-@dataclass(frozen=True)
-class SparkOptions:
-    """The config file's ``spark:`` section: ``spark.*`` properties plus trailmask's options."""
-
-    properties: dict[str, object]
-    log_level: str = "off"
-    cache: bool = False
-    timeout_factor: float = 1.0
-
-
-def spark_options(ctx: AppContext) -> SparkOptions:
-    """``spark: {spark.master: ..., log_level: error, cache: true, timeout_factor: 10}`` (docs/scale.md)."""
-    section = dict(_section(ctx, "spark"))
-    log_level = str(section.pop("log_level", "off")).lower()
-    cache = section.pop("cache", False)
-    factor = section.pop("timeout_factor", 1.0)
-    if not isinstance(cache, bool):
-        raise ConfigError("'cache' in the config file's spark section must be true or false")
-    if isinstance(factor, bool) or not isinstance(factor, int | float) or factor <= 0:
-        raise ConfigError("'timeout_factor' in the config file's spark section must be a positive number")
-    for key, value in section.items():
-        if not str(key).startswith("spark.") or isinstance(value, dict | list):
-            raise ConfigError(
-                f"'spark' in the config file: {key!r} is not a spark.* property with a scalar value",
-                hint="the section holds spark.* properties, log_level and cache",
-            )
-    return SparkOptions({str(k): v for k, v in section.items()}, log_level, cache, float(factor))
+__all__ = ["DIALECTS", "athena_table", "execute_on_spark", "explain_for"]
 
 
 def athena_table(ctx: AppContext) -> str:
     """The Athena table over the exported dataset (config ``athena: {table: db.name}``)."""
-    return str(_section(ctx, "athena").get("table") or ATHENA_TABLE)
+    return ctx.settings.athena.table
 
 
 def _transpile(sql: str, dialect: str, table: str, *, pretty: bool = False) -> Transpiled:
@@ -101,7 +62,7 @@ def execute_on_spark(ctx: AppContext, plan: PreparedQuery, *, timeout_s: float, 
         from trailmask.engines.spark.session import SparkQuerySession
     except ImportError:
         raise ConfigError("the spark engine needs pyspark", hint="pip install 'trailmask[spark]'") from None
-    options = spark_options(ctx)
+    options = ctx.settings.spark
     spark = spark_session(options.properties, log_level=options.log_level)
     view = register_dataset(spark, ctx.settings.dataset, cache=options.cache)
     text = _transpile(plan.sql, "spark", view)

@@ -19,6 +19,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from trailmask.config import AuditSettings
 from trailmask.errors import QueryFailed, TrailmaskError
 from trailmask.models import Actor, QueryResult
 from trailmask.runbooks.binding import bind_parameters
@@ -132,8 +133,7 @@ def execute_runbook(
 
 def _temp_context(ctx: AppContext, folder: Path) -> AppContext:
     """A context on an empty store in ``folder``; roles and runbooks as configured, audit kept there."""
-    extra = {k: v for k, v in ctx.settings.extra.items() if k != "audit"}
-    settings = dataclasses.replace(ctx.settings, db=folder / "fixture.duckdb", extra=extra)
+    settings = dataclasses.replace(ctx.settings, db=folder / "fixture.duckdb", audit=AuditSettings())
     temp = AppContext.from_settings(settings)
     temp.cache[CATALOG_KEY] = catalog(ctx)
     # The masking policy, key and compiled relations depend on settings, not on the store: reuse

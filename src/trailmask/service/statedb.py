@@ -11,11 +11,10 @@ from __future__ import annotations
 
 import os
 import sqlite3
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 from trailmask.errors import StoreError
 from trailmask.service.context import AppContext
@@ -37,16 +36,11 @@ def now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
-def server_options(ctx: AppContext) -> Mapping[str, Any]:
-    """The ``serve:`` mapping of the config file (docs/server.md); ``server:`` is the client's URL."""
-    options = ctx.settings.extra.get("serve") or {}
-    return options if isinstance(options, Mapping) else {}
-
-
 def state_path(ctx: AppContext) -> Path:
-    configured = server_options(ctx).get("state_file")
+    """``serve: {state_file: ...}`` (docs/server.md), else ``<db>.state.sqlite`` beside the store."""
+    configured = ctx.settings.serve.state_file
     if configured:
-        return Path(str(configured)).expanduser()
+        return configured
     db = ctx.settings.db
     return db.with_name(db.name + ".state.sqlite")
 

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from trailmask.config import AuditSettings
 from trailmask.engines.duckdb.session import QuerySession
 from trailmask.errors import QueryFailed, QueryRejected, TrailmaskError
 from trailmask.masking.battery import BatteryQuery, battery
@@ -84,8 +85,7 @@ def canary_store(ctx: AppContext, policy: Policy) -> Iterator[tuple[AppContext, 
         (trail / f"{ACCOUNT}_CloudTrail_us-east-1_20260115T1000Z_canary.json").write_text(
             json.dumps({"Records": events}), encoding="utf-8"
         )
-        extra = {k: v for k, v in ctx.settings.extra.items() if k != "audit"}
-        settings = dataclasses.replace(ctx.settings, db=root / "canary.duckdb", extra=extra)
+        settings = dataclasses.replace(ctx.settings, db=root / "canary.duckdb", audit=AuditSettings())
         canary_ctx = AppContext.from_settings(settings)
         canary_ctx.cache["masking.policy"] = policy
         ingest(canary_ctx, Actor(name="verify", role="admin"), [str(root / "AWSLogs")])

@@ -35,6 +35,7 @@ from sigma.types import (
     SigmaString,
     SpecialChars,
 )
+
 from trailmask.runbooks.sigma.fields import Operand, Unsupported, resolve
 
 _RE2_UNSUPPORTED = re.compile(r"\(\?[=!<>]|\\[1-9]|[*+?}]\+")

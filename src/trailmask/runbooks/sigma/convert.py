@@ -16,9 +16,9 @@ from dataclasses import dataclass
 from typing import Any
 
 import yaml
-
 from sigma.exceptions import SigmaError
 from sigma.rule import SigmaRule
+
 from trailmask.runbooks.params import parse_duration
 from trailmask.runbooks.sigma.compile import compile_condition, literal
 from trailmask.runbooks.sigma.fields import Unsupported, resolve

@@ -1,4 +1,10 @@
-"""Shared fixtures: the third-party CloudTrail events, temporary stores, and a CLI runner."""
+"""Shared fixtures: the third-party CloudTrail events, temporary stores, and a CLI runner.
+
+The suite runs in parallel (``scripts/test``: pytest-xdist, ``-n auto --dist loadgroup``). Fixtures
+are per worker: servers take free ports, files go under ``tmp_path``/``tmp_path_factory``. Tests that
+share one costly session resource (a Chromium and a served store; the Spark session) are kept on one
+worker by :data:`XDIST_GROUPS`, so each such resource is started once, not once per worker.
+"""
 
 from __future__ import annotations
 
@@ -18,6 +24,22 @@ from trailmask.cli.main import cli
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 THIRD_PARTY = FIXTURES / "third_party"
+
+
+XDIST_GROUPS = {"web": "browser", "security/test_browser_xss.py": "browser", "spark": "spark"}
+"""Path under tests/ (folder or file) -> xdist group; tests of one group run on one worker."""
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    tests_dir = Path(__file__).resolve().parent
+    for item in items:
+        try:
+            relative = item.path.resolve().relative_to(tests_dir).as_posix()
+        except ValueError:
+            continue
+        for prefix, group in XDIST_GROUPS.items():
+            if relative == prefix or relative.startswith(prefix + "/"):
+                item.add_marker(pytest.mark.xdist_group(group))
 
 
 def read_jsonl(path: Path) -> list[dict[str, Any]]:

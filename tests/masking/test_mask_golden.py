@@ -1,19 +1,20 @@
 """Golden tests of the operators: the SQL for DuckDB, Spark and Trino, and the values on DuckDB.
 
 Cases live in golden/operators.yaml (input, expected output); the rendered SQL of each case is in
-golden/sql/<name>.<engine>.sql. Set TRAILMASK_UPDATE_GOLDEN=1 to rewrite the SQL files after an
-intended change (then review the diff); the expected values are never generated.
+golden/sql/<name>.<engine>.sql. A missing or different file fails; set TRAILMASK_UPDATE_GOLDEN=1 to
+rewrite the SQL files after an intended change (then review the diff); the expected values are never
+generated. Whole queries (user SQL -> masked SQL) are in test_mask_query_golden.py.
 """
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Any
 
 import duckdb
 import pytest
 import yaml
+from tests.masking.golden_files import check_golden
 from tests.masking.masking_support import KEY
 
 from trailmask.masking.compiler import key_expression
@@ -24,7 +25,6 @@ from trailmask.sqlkit.render import DIALECTS, to_sql
 
 GOLDEN = Path(__file__).parent / "golden"
 CASES: list[dict[str, Any]] = yaml.safe_load((GOLDEN / "operators.yaml").read_text(encoding="utf-8"))
-UPDATE = os.environ.get("TRAILMASK_UPDATE_GOLDEN") == "1"
 
 
 def _operator(spec: Any) -> Operator:
@@ -45,11 +45,8 @@ def _expression(case: dict[str, Any]) -> sx.Expr:
 @pytest.mark.parametrize("case", CASES, ids=[c["name"] for c in CASES])
 @pytest.mark.parametrize("dialect", DIALECTS)
 def test_rendered_sql_matches_golden_file(case: dict[str, Any], dialect: str) -> None:
-    path = GOLDEN / "sql" / f"{case['name']}.{dialect}.sql"
     sql = to_sql(_expression(case), dialect, pretty=True) + "\n"
-    if UPDATE or not path.exists():
-        path.write_text(sql, encoding="utf-8")
-    assert sql == path.read_text(encoding="utf-8")
+    check_golden(GOLDEN / "sql" / f"{case['name']}.{dialect}.sql", sql)
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c["name"] for c in CASES])

@@ -1,0 +1,13 @@
+SELECT
+  eventName,
+  userIdentity.accessKeyId
+FROM (
+  SELECT
+  *
+FROM main.events AS tm_s
+) AS events
+WHERE
+  eventTime >= $since
+ORDER BY
+  eventTime
+LIMIT 5

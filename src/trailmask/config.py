@@ -262,6 +262,7 @@ OIDC_KEYS: dict[str, Callable[[Any], Any]] = {
     "algorithms": _strings,
     "leeway_s": _positive(float),
     "jwks_cache_s": _positive(float),
+    "jwks_refetch_s": _positive(float),
 }
 SERVE_KEYS: dict[str, Callable[[Any], Any]] = {
     "max_body_bytes": _positive(int),

@@ -12,7 +12,7 @@ from dataclasses import replace
 import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
-from tests.api.conftest import OWNER
+from tests.api.conftest import ISSUER, OWNER
 
 from trailmask.errors import AuthenticationError, ConfigError, Conflict, NotFound, PermissionDenied, UsageError
 from trailmask.models import Actor
@@ -67,10 +67,10 @@ def test_user_admin_rules(ctx: AppContext) -> None:
 
 def test_oidc_sign_in_maps_groups_to_roles(ctx: AppContext, make_jwt: Callable[..., str]) -> None:
     actor = authenticate(ctx, f"Bearer {make_jwt()}")
-    assert actor == Actor("olivia@example.test", "investigator", "oidc")
+    assert actor == Actor(f"{ISSUER}#u-1", "investigator", "oidc")  # the issuer-scoped subject
     # first mapping in file order wins when several groups match
     assert authenticate(ctx, f"Bearer {make_jwt(groups=['staff', 'sec-admins'])}").role == "admin"
-    assert authenticate(ctx, f"Bearer {make_jwt(groups='staff', email=None)}").name == "u-1"
+    assert authenticate(ctx, f"Bearer {make_jwt(groups='staff', email=None)}").name == f"{ISSUER}#u-1"
 
 
 def test_oidc_rejections(ctx: AppContext, make_jwt: Callable[..., str]) -> None:
@@ -80,6 +80,7 @@ def test_oidc_rejections(ctx: AppContext, make_jwt: Callable[..., str]) -> None:
         "wrong audience": make_jwt(aud="someone-else"),
         "expired": make_jwt(exp=1_000_000),
         "no exp": make_jwt(exp=None),
+        "no sub": make_jwt(sub=None),
         "unknown key id": make_jwt(kid="other"),
         "forged signature": make_jwt(key=other_key),
     }

@@ -1,7 +1,11 @@
 """The authentication dependency: bearer credential → Actor, then the per-identity rate limit.
 
 Failed sign-ins are audited (never the credential itself) and rate-limited per client address,
-so guessing tokens is both slow and visible.
+so guessing tokens is both slow and visible. Any error while checking a credential counts as a
+failed sign-in: service.identity turns every token problem into AuthenticationError, and anything
+else (a server-side configuration error) is still rate-limited and audited before it is answered.
+The signed-in actor is kept on the request (``request.state.actor``) so that the answer of long
+work can be withheld when the credential stopped being valid meanwhile (api.state.in_thread).
 """
 
 from __future__ import annotations
@@ -11,7 +15,7 @@ import secrets
 from fastapi import Request
 
 from trailmask.api.state import api_state, client_address, in_thread
-from trailmask.errors import AuthenticationError, PermissionDenied
+from trailmask.errors import TrailmaskError
 from trailmask.models import Actor
 from trailmask.service.auditing import record_event
 from trailmask.service.identity import authenticate
@@ -26,9 +30,11 @@ async def current_actor(request: Request) -> Actor:
     header = request.headers.get("authorization")
     try:
         actor = await in_thread(request, authenticate, state.ctx, header)
-    except (AuthenticationError, PermissionDenied) as exc:
+    except TrailmaskError as exc:
         state.limiter.check(f"addr:{client_address(request)}")
         await in_thread(request, record_event, state.ctx, ANONYMOUS, "sign-in", outcome=exc.kind, path=request.url.path)
         raise
     state.limiter.check(f"{actor.via}:{actor.name}")
+    request.state.actor = actor
+    request.state.authorization = header
     return actor

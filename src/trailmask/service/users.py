@@ -62,7 +62,7 @@ def new_token() -> tuple[str, str]:
 
 
 def _check_name(name: str) -> None:
-    if not NAME_RE.match(name):
+    if not NAME_RE.fullmatch(name):  # `$` alone would accept a trailing newline
         raise UsageError(
             "user names are 1-128 characters: letters, digits and . _ @ + -", hint="for example alice@example.com"
         )

@@ -16,6 +16,7 @@ from fastapi.staticfiles import StaticFiles
 
 from trailmask import __version__
 from trailmask.api import errors, routes_approvals, routes_core, routes_reveal, routes_runbooks, routes_users
+from trailmask.api.auth import audit_refused, audit_refused_scope
 from trailmask.api.limits import BodyLimit
 from trailmask.api.state import ApiState
 from trailmask.service.context import AppContext
@@ -68,8 +69,8 @@ def create_app(ctx: AppContext) -> FastAPI:
         redoc_url=None,
     )
     app.state.trailmask = state
-    errors.install(app)
-    app.add_middleware(BodyLimit, max_bytes=state.options.max_body_bytes)
+    errors.install(app, on_refused=audit_refused)
+    app.add_middleware(BodyLimit, max_bytes=state.options.max_body_bytes, on_refused=audit_refused_scope)
     for module in (routes_core, routes_runbooks, routes_approvals, routes_users, routes_reveal):
         app.include_router(module.router)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]

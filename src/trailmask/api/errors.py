@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -57,16 +58,21 @@ def _validation_message(exc: RequestValidationError) -> str:
     return "invalid request: " + "; ".join(parts)
 
 
-def install(app: FastAPI) -> None:
-    """Register the handlers that give every error the one shape."""
+def install(app: FastAPI, on_refused: Callable[[Request, TrailmaskError], Awaitable[TrailmaskError]]) -> None:
+    """Register the handlers that give every error the one shape.
+
+    ``on_refused`` audits a request refused at validation (api.auth.audit_refused) and returns the
+    error to answer with.
+    """
 
     async def on_trailmask(_: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, TrailmaskError)
         return error_response(exc)
 
-    async def on_validation(_: Request, exc: Exception) -> JSONResponse:
+    async def on_validation(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, RequestValidationError)
-        return error_response(UsageError(_validation_message(exc), hint="see /openapi.json"))
+        error = UsageError(_validation_message(exc), hint="see /openapi.json")
+        return error_response(await on_refused(request, error))
 
     async def on_http(_: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, StarletteHTTPException)

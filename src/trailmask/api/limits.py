@@ -1,7 +1,7 @@
 """Limits that keep one client from taking the server: body size, rate per token, query slots.
 
 - ``BodyLimit``: ASGI middleware; a declared ``Content-Length`` over the limit, or a streamed
-  body that grows past it, gets 413 before any route runs.
+  body that grows past it, gets 413 before any route runs (and ``on_refused`` audits it).
 - ``RateLimiter``: a token bucket per identity (the token's user, or the client address for
   unauthenticated requests): ``per_second`` sustained, ``burst`` at once; 429 with Retry-After.
 - ``QueryGate``: at most ``max_concurrent`` queries touch the store at once (the machine's cores
@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 import threading
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -21,14 +21,27 @@ import anyio
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from trailmask.api.errors import RateLimited, RequestTooLarge, ServerBusy, error_response
+from trailmask.errors import TrailmaskError
+
+Refused = Callable[[Scope, TrailmaskError], Awaitable[TrailmaskError]]
 
 
 class BodyLimit:
-    """Refuse request bodies larger than ``max_bytes`` (413, the one error shape)."""
+    """Refuse request bodies larger than ``max_bytes`` (413, the one error shape).
 
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+    ``on_refused(scope, error)`` is awaited before the answer; it records the refusal and returns
+    the error to send (a RateLimited instead, when the client keeps sending them).
+    """
+
+    def __init__(self, app: ASGIApp, max_bytes: int, on_refused: Refused | None = None) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.on_refused = on_refused
+
+    async def _refuse(self, scope: Scope, receive: Receive, send: Send, error: TrailmaskError) -> None:
+        if self.on_refused is not None:
+            error = await self.on_refused(scope, error)
+        await error_response(error)(scope, receive, send)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -39,7 +52,7 @@ class BodyLimit:
         )
         for name, value in scope.get("headers", []):
             if name == b"content-length" and value.isdigit() and int(value) > self.max_bytes:
-                await error_response(too_large)(scope, receive, send)
+                await self._refuse(scope, receive, send, too_large)
                 return
         body = bytearray()
         more = True
@@ -51,7 +64,7 @@ class BodyLimit:
             body.extend(message.get("body", b""))
             more = bool(message.get("more_body", False))
             if len(body) > self.max_bytes:
-                await error_response(too_large)(scope, receive, send)
+                await self._refuse(scope, receive, send, too_large)
                 return
         await self.app(
             scope, _replay([{"type": "http.request", "body": bytes(body), "more_body": False}], receive), send

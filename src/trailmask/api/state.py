@@ -1,4 +1,11 @@
-"""Per-app state: the AppContext, server options and the limiters built from them."""
+"""Per-app state: the AppContext, server options and the limiters built from them.
+
+``in_thread`` runs the service work of a route. For work on the store (queries, runbooks,
+reveal, which may run for up to the query time limit) the caller's credential is checked again
+after the work and before its answer leaves: a user disabled, rotated or given another role while
+their query ran gets 401/403 instead of the rows, and the withheld answer is audited
+(``answer.withheld``).
+"""
 
 from __future__ import annotations
 
@@ -9,8 +16,11 @@ import anyio
 from fastapi import Request
 
 from trailmask.api.limits import QueryGate, RateLimiter
-from trailmask.service.auditing import request_info
+from trailmask.errors import PermissionDenied, TrailmaskError
+from trailmask.models import Actor
+from trailmask.service.auditing import record_event, request_info
 from trailmask.service.context import AppContext
+from trailmask.service.identity import authenticate
 
 T = TypeVar("T")
 
@@ -48,4 +58,24 @@ async def in_thread(request: Request, fn: Callable[..., T], *args: Any, store: b
     if not store:
         return await anyio.to_thread.run_sync(call)
     async with api_state(request).gate.slot():
-        return await anyio.to_thread.run_sync(call)
+        result = await anyio.to_thread.run_sync(call)
+    await anyio.to_thread.run_sync(_still_signed_in, request, info)
+    return result
+
+
+def _still_signed_in(request: Request, info: dict[str, Any]) -> None:
+    """Raise (and audit) when the request's credential no longer gives the actor it started with."""
+    actor = getattr(request.state, "actor", None)
+    if not isinstance(actor, Actor):
+        return
+    ctx = api_state(request).ctx
+    with request_info(**info):
+        try:
+            again = authenticate(ctx, getattr(request.state, "authorization", None))
+            if (again.name, again.role, again.via) != (actor.name, actor.role, actor.via):
+                raise PermissionDenied(
+                    "your role changed while the request ran; its answer is withheld", hint="send it again"
+                )
+        except TrailmaskError as exc:
+            record_event(ctx, actor, "answer.withheld", outcome=exc.kind, path=request.url.path)
+            raise

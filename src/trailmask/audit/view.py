@@ -3,21 +3,23 @@
 Written: parameters of secret type (or with secret-looking names) are replaced by ``[hidden]``
 before they reach the log; they are never recoverable. Shown: a reader without ``audit:raw``
 sees every entry with the values other people typed (parameter values, SQL text, justifications,
-comments, client addresses) replaced by ``[masked]``; names, roles, actions, outcomes, counts,
-fingerprints and SQL shapes (literals already removed) stay visible, which is what an access
-review needs.
+comments, client addresses, request paths, the token given to ``reveal``) replaced by
+``[masked]``, and a runbook id that names no known runbook (people paste raw values there) as
+``[unknown]``; names, roles, actions, outcomes, counts, fingerprints and SQL shapes (literals and
+quoted identifiers already removed) stay visible, which is what an access review needs.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from typing import Any
 
 HIDDEN = "[hidden]"
 MASKED = "[masked]"
 _SECRET_NAME = re.compile(r"secret|password|passwd|credential|api[_-]?key|private", re.IGNORECASE)
-MASKED_FIELDS = ("sql", "justification", "comment", "client", "reason_text")
+UNKNOWN = "[unknown]"
+MASKED_FIELDS = ("sql", "justification", "comment", "client", "reason_text", "token", "path")
 MASKED_MAPPINGS = ("params",)
 
 
@@ -27,11 +29,16 @@ def hide_secret_params(params: Mapping[str, Any], secret_names: Iterable[str] = 
     return {name: HIDDEN if name in secret or _SECRET_NAME.search(name) else value for name, value in params.items()}
 
 
-def reader_view(entry: Mapping[str, Any], *, raw: bool) -> dict[str, Any]:
-    """The entry as shown to a reader; ``raw`` readers (``audit:raw``) see it as stored."""
+def reader_view(entry: Mapping[str, Any], *, raw: bool, known_runbooks: Collection[str] = ()) -> dict[str, Any]:
+    """The entry as shown to a reader; ``raw`` readers (``audit:raw``) see it as stored.
+
+    ``known_runbooks``: the ids of the catalog; any other ``runbook`` value is shown as ``[unknown]``.
+    """
     shown = dict(entry)
     if raw:
         return shown
+    if shown.get("runbook") not in (None, "") and shown["runbook"] not in known_runbooks:
+        shown["runbook"] = UNKNOWN
     for name in MASKED_FIELDS:
         if shown.get(name) not in (None, ""):
             shown[name] = MASKED

@@ -1,8 +1,11 @@
-"""Render results for people (rich table) or machines (json, csv); errors go to stderr."""
+"""Render results for people (rich table) or machines (json, csv); errors go to stderr.
+
+CSV cells come from ``export.csvcell`` (the one encoder of every CSV trailmask writes; it
+neutralises cells a spreadsheet would evaluate as formulas).
+"""
 
 from __future__ import annotations
 
-import csv
 import json
 import sys
 from collections.abc import Sequence
@@ -13,6 +16,7 @@ from rich.console import Console
 from rich.table import Table
 
 from trailmask.errors import TrailmaskError
+from trailmask.export.csvcell import csv_cell, csv_writer
 
 FORMATS = ("table", "json", "csv")
 format_option = click.option(
@@ -42,10 +46,10 @@ def emit_rows(columns: Sequence[str], rows: Sequence[dict[str, Any]], fmt: str, 
     if fmt == "json":
         click.echo(json.dumps(list(rows), default=str, indent=None))
     elif fmt == "csv":
-        writer = csv.writer(sys.stdout, lineterminator="\n")
-        writer.writerow(columns)
+        writer = csv_writer(sys.stdout)
+        writer.writerow([csv_cell(c) for c in columns])
         for row in rows:
-            writer.writerow([_cell(row.get(c)) for c in columns])
+            writer.writerow([csv_cell(row.get(c)) for c in columns])
     else:
         table = Table(title=title, show_lines=False)
         for column in columns:

@@ -3,8 +3,10 @@
 
 import { plainText } from "./values.js";
 
-// A cell a spreadsheet would evaluate as a formula is prefixed with ' (OWASP "CSV injection").
-const FORMULA_START = /^[=+\-@\t\r]/;
+// A text cell a spreadsheet would evaluate as a formula is prefixed with ' (OWASP "CSV injection"):
+// one starting with = + - @ or their full-width forms, possibly after blanks, or with a tab, CR or
+// LF. The same rule as trailmask.export.csvcell (export --format csv, the CLI's --format csv).
+const FORMULA_START = /^(?:[\t\r\n]|[ \t\r\n]*[=+\-@\uFF1D\uFF0B\uFF0D\uFF20])/;
 
 function csvCell(value) {
   let text = plainText(value);

@@ -64,6 +64,12 @@ class ServeSettings:
     graceful_timeout_s: float = 30.0
     approval_ttl_s: float = 24 * 3600.0
     state_file: Path | None = None
+    # connection hardening (docs/server.md): a request's head and body must arrive in time, an idle
+    # keep-alive connection is closed, and at most max_connections are served at once
+    header_timeout_s: float = 10.0
+    body_timeout_s: float = 30.0
+    idle_timeout_s: float = 5.0
+    max_connections: int = 64
 
 
 @dataclass(frozen=True)
@@ -272,6 +278,10 @@ SERVE_KEYS: dict[str, Callable[[Any], Any]] = {
     "graceful_timeout_s": _positive(float),
     "approval_ttl_s": _positive(float),
     "state_file": _path,
+    "header_timeout_s": _positive(float),
+    "body_timeout_s": _positive(float),
+    "idle_timeout_s": _positive(float),
+    "max_connections": _positive(int),
 }
 RATE_KEYS: dict[str, Callable[[Any], Any]] = {"per_second": _positive(float), "burst": _positive(int)}
 AUDIT_KEYS: dict[str, Callable[[Any], Any]] = {"path": _path, "key_file": _path, "store_sql_text": _boolean}

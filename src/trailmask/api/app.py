@@ -17,6 +17,7 @@ from fastapi.staticfiles import StaticFiles
 from trailmask import __version__
 from trailmask.api import errors, routes_approvals, routes_core, routes_reveal, routes_runbooks, routes_users
 from trailmask.api.auth import audit_refused, audit_refused_scope
+from trailmask.api.hardening import SecurityHeaders
 from trailmask.api.limits import BodyLimit
 from trailmask.api.state import ApiState
 from trailmask.service.context import AppContext
@@ -70,7 +71,13 @@ def create_app(ctx: AppContext) -> FastAPI:
     )
     app.state.trailmask = state
     errors.install(app, on_refused=audit_refused)
-    app.add_middleware(BodyLimit, max_bytes=state.options.max_body_bytes, on_refused=audit_refused_scope)
+    app.add_middleware(
+        BodyLimit,
+        max_bytes=state.options.max_body_bytes,
+        on_refused=audit_refused_scope,
+        body_timeout_s=state.options.body_timeout_s,
+    )
+    app.add_middleware(SecurityHeaders)  # outermost: every answer, errors and 413s included
     for module in (routes_core, routes_runbooks, routes_approvals, routes_users, routes_reveal):
         app.include_router(module.router)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]

@@ -28,9 +28,16 @@ from trailmask.errors import (
     UsageError,
 )
 
-__all__ = ["MethodNotAllowed", "RateLimited", "RequestTooLarge", "ServerBusy", "error_response"]
+__all__ = ["BodyTimeout", "MethodNotAllowed", "RateLimited", "RequestTooLarge", "ServerBusy", "error_response"]
 
 log = logging.getLogger("trailmask.api")
+
+
+class BodyTimeout(TrailmaskError):
+    """The request body did not arrive within ``serve.body_timeout_s`` (a slow or stalled client)."""
+
+    http_status = 408
+    kind = "body_timeout"
 
 
 class ErrorBody(BaseModel):
@@ -103,7 +110,7 @@ def responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
         401: "no or bad credentials",
         403: "the role lacks the permission named in the message",
         404: "not found",
-        408: "query time limit reached",
+        408: "query time limit reached, or the request body arrived too slowly",
         409: "conflict",
         413: "request body too large",
         422: "the query failed",

@@ -1,7 +1,8 @@
 """Limits that keep one client from taking the server: body size, rate per token, query slots.
 
 - ``BodyLimit``: ASGI middleware; a declared ``Content-Length`` over the limit, or a streamed
-  body that grows past it, gets 413 before any route runs (and ``on_refused`` audits it).
+  body that grows past it, gets 413 before any route runs (and ``on_refused`` audits it); a body
+  that has not fully arrived ``body_timeout_s`` after the request head gets 408.
 - ``RateLimiter``: a token bucket per identity (the token's user, or the client address for
   unauthenticated requests): ``per_second`` sustained, ``burst`` at once; 429 with Retry-After.
 - ``QueryGate``: at most ``max_concurrent`` queries touch the store at once (the machine's cores
@@ -20,7 +21,7 @@ from typing import Any
 import anyio
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from trailmask.api.errors import RateLimited, RequestTooLarge, ServerBusy, error_response
+from trailmask.api.errors import BodyTimeout, RateLimited, RequestTooLarge, ServerBusy, error_response
 from trailmask.errors import TrailmaskError
 
 Refused = Callable[[Scope, TrailmaskError], Awaitable[TrailmaskError]]
@@ -33,10 +34,13 @@ class BodyLimit:
     the error to send (a RateLimited instead, when the client keeps sending them).
     """
 
-    def __init__(self, app: ASGIApp, max_bytes: int, on_refused: Refused | None = None) -> None:
+    def __init__(
+        self, app: ASGIApp, max_bytes: int, on_refused: Refused | None = None, body_timeout_s: float = 30.0
+    ) -> None:
         self.app = app
         self.max_bytes = max_bytes
         self.on_refused = on_refused
+        self.body_timeout_s = body_timeout_s
 
     async def _refuse(self, scope: Scope, receive: Receive, send: Send, error: TrailmaskError) -> None:
         if self.on_refused is not None:
@@ -56,16 +60,23 @@ class BodyLimit:
                 return
         body = bytearray()
         more = True
-        while more:  # read the whole body (at most max_bytes) before any route runs
-            message = await receive()
-            if message["type"] != "http.request":
-                await self.app(scope, _replay([message]), send)
-                return
-            body.extend(message.get("body", b""))
-            more = bool(message.get("more_body", False))
-            if len(body) > self.max_bytes:
-                await self._refuse(scope, receive, send, too_large)
-                return
+        with anyio.move_on_after(self.body_timeout_s) as deadline:
+            while more:  # read the whole body (at most max_bytes, in time) before any route runs
+                message = await receive()
+                if message["type"] != "http.request":
+                    await self.app(scope, _replay([message]), send)
+                    return
+                body.extend(message.get("body", b""))
+                more = bool(message.get("more_body", False))
+                if len(body) > self.max_bytes:
+                    await self._refuse(scope, receive, send, too_large)
+                    return
+        if deadline.cancelled_caught:
+            slow = BodyTimeout(
+                f"the request body did not arrive within {self.body_timeout_s:g} s", hint="send the body at once"
+            )
+            await self._refuse(scope, receive, send, slow)
+            return
         await self.app(
             scope, _replay([{"type": "http.request", "body": bytes(body), "more_body": False}], receive), send
         )

@@ -9,8 +9,11 @@ import click
 import uvicorn
 
 from trailmask.api import create_app
+from trailmask.api.hardening import guarded_protocol
 from trailmask.cli.context import app_context, owner_actor
 from trailmask.service.auditing import record_event
+
+H11_MAX_HEAD_BYTES = 16 * 1024  # request line plus headers; a bearer JWT fits many times over
 
 
 @click.command("serve")
@@ -46,6 +49,12 @@ def serve_command(host: str | None, port: int | None, log_level: str) -> None:
         timeout_graceful_shutdown=int(options.graceful_timeout_s),
         server_header=False,
         proxy_headers=False,
+        # hardening (docs/server.md): idle keep-alive closed, connections capped (503 past the cap),
+        # request heads bounded in size and in time (api.hardening), bodies in time (api.limits)
+        http=guarded_protocol(options.header_timeout_s),
+        timeout_keep_alive=max(1, round(options.idle_timeout_s)),
+        limit_concurrency=options.max_connections,
+        h11_max_incomplete_event_size=H11_MAX_HEAD_BYTES,
     )
     click.echo(f"trailmask serving http://{bind_host}:{bind_port}/ (store {ctx.store.path})", err=True)
     # uvicorn shuts down gracefully on SIGINT/SIGTERM, then re-raises the signal to the previous

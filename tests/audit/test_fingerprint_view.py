@@ -16,7 +16,7 @@ def test_shape_removes_literals_and_comments() -> None:
         assert value not in shape
     assert shape == (
         "select eventname from events where sourceipaddress = ? and n > ? and s = ? and d = ? "
-        'and "userIdentity".arn = $p'
+        'and "useridentity".arn = $p'  # a CloudTrail name, quoted, stays (lower-cased)
     )
 
 

@@ -122,7 +122,6 @@ def test_cycle_finder_finds_a_cycle() -> None:
     assert _cycles(made_up) == [["trailmask.a", "trailmask.b"]]
 
 
-@pytest.mark.xfail(strict=True, reason="issue 9.2 removes the service loop")
 def test_no_import_cycle_in_src(graph: grimp.ImportGraph) -> None:
     cycles = _cycles(graph)
     assert not cycles, "modules importing each other in a loop: " + "; ".join(" <-> ".join(c) for c in cycles)

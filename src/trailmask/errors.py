@@ -97,9 +97,16 @@ class QueryRejected(TrailmaskError):
 
 
 class QueryFailed(TrailmaskError):
+    """The engine could not run a query. ``engine_message`` is the engine's own text, kept aside:
+    it can quote SQL and values, so only callers allowed to show it (raw roles) do."""
+
     exit_code = 8
     http_status = 422
     kind = "query_failed"
+
+    def __init__(self, message: str, *, hint: str | None = None, engine_message: str | None = None) -> None:
+        super().__init__(message, hint=hint)
+        self.engine_message = engine_message
 
 
 class QueryTimeout(QueryFailed):

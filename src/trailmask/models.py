@@ -16,6 +16,34 @@ class Actor:
 
 
 @dataclass
+class QueryRequest:
+    """What to run. ``params`` are bound by name (``$name`` in the SQL), never pasted into it."""
+
+    sql: str
+    params: dict[str, Any] = field(default_factory=dict)
+    kind: str = "sql"  # "sql" (ad-hoc), "runbook" or "explain"
+    runbook_id: str | None = None
+    max_rows: int | None = None
+    timeout_s: float | None = None
+    unmasked: bool = False  # a break-glass run, allowed only with an approval
+
+
+@dataclass
+class PreparedQuery:
+    """The SQL that runs for one request (service.prepare): sandboxed, masked, parameters kept apart.
+
+    ``temp_tables`` are session values (the masking key) the engine session receives as data;
+    ``raw_errors`` says whether the engine's own error text may be shown (raw roles only).
+    """
+
+    sql: str
+    params: dict[str, Any]
+    profile: str
+    temp_tables: dict[str, dict[str, str]] = field(default_factory=dict)
+    raw_errors: bool = False
+
+
+@dataclass
 class QueryResult:
     """Rows of one query, already masked for ``role``."""
 

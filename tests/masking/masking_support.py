@@ -35,7 +35,7 @@ def ask(ctx: AppContext, role: str, sql: str, params: dict[str, Any] | None = No
         try:
             rows = session.execute(plan.sql, plan.params, max_rows=100_000)
         except QueryFailed as exc:
-            if plan.raw_errors and hasattr(exc, "engine_message"):
+            if plan.raw_errors and exc.engine_message is not None:
                 raise QueryFailed(f"the engine could not run the query: {exc.engine_message}") from None
             raise
     return Answer(rows.columns, [list(row) for row in rows.rows])

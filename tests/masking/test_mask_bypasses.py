@@ -18,7 +18,7 @@ from trailmask.masking.canary import ACCESS_KEY, ACCOUNT, EMAIL, IPV4, PASSWORD,
 from trailmask.masking.compiler import KEY_TABLE
 from trailmask.models import Actor
 from trailmask.service.context import AppContext
-from trailmask.service.query import explain
+from trailmask.service.explain import explain
 
 MASKED = ("investigator", "viewer")
 Canaries = tuple[AppContext, list[Canary], LeakScanner]

@@ -13,8 +13,8 @@ from tests.spark.matrix import full_matrix, needs_rewrites
 
 from trailmask.config import load_settings
 from trailmask.models import Actor
-from trailmask.service.backends import explain_for
 from trailmask.service.context import AppContext
+from trailmask.service.explain import explain
 from trailmask.service.runbooks import catalog
 
 KEY = "athena-test-key-0123456789abcdef"
@@ -45,7 +45,7 @@ def test_every_runbook_as_athena_sql(tmp_path: Path) -> None:
     ctx = _context(tmp_path)
     for runbook in catalog(ctx):
         for role in ("admin", "investigator") if full_matrix() or needs_rewrites(runbook.sql) else ("admin",):
-            text = explain_for(ctx, Actor(name="athena", role=role), runbook.sql, "athena")
+            text = explain(ctx, Actor(name="athena", role=role), runbook.sql, "athena")
             assert KEY not in text
             _round_trips(text)
             values = _VALUES.search(text)

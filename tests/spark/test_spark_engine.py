@@ -14,8 +14,8 @@ from tests.spark.conftest import MASKING_KEY, ScaleEnv
 
 from trailmask.errors import ConfigError, QueryFailed, QueryTimeout
 from trailmask.models import Actor
-from trailmask.service.backends import execute_on_spark
 from trailmask.service.context import AppContext
+from trailmask.service.engine import run_plan
 from trailmask.service.prepare import prepare
 from trailmask.service.query import QueryRequest, run_query
 
@@ -93,7 +93,7 @@ def test_the_key_is_a_view_never_sql_text(scale_env: ScaleEnv) -> None:
     sql = "SELECT userIdentity.arn AS arn FROM events WHERE userIdentity.arn IS NOT NULL LIMIT 3"
     plan = prepare(scale_env.spark, "investigator", sql, {})
     assert MASKING_KEY not in plan.sql
-    rows = execute_on_spark(scale_env.spark, plan, timeout_s=60, max_rows=10)
+    rows = run_plan(scale_env.spark.engine, plan, timeout_s=60, max_rows=10)
     assert len(rows.rows) == 3
     assert all(MASKING_KEY not in str(row) for row in rows.rows)
     explain = Cli(scale_env.db)(

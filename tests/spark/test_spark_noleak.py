@@ -20,7 +20,7 @@ from trailmask.errors import QueryRejected, TrailmaskError
 from trailmask.masking.battery import BatteryQuery, battery
 from trailmask.masking.canary import Canary, LeakScanner
 from trailmask.models import Actor
-from trailmask.service.backends import execute_on_spark
+from trailmask.service.engine import run_plan
 from trailmask.service.prepare import prepare
 from trailmask.service.query import QueryRequest, run_query
 
@@ -38,7 +38,7 @@ def _check(env: ScaleEnv, role: str, query: BatteryQuery, scanner: LeakScanner) 
     """(outcome, findings) of one battery query on Spark: outcome is ran, refused or failed."""
     try:
         plan = prepare(env.spark, role, query.sql, {})
-        rows = execute_on_spark(env.spark, plan, timeout_s=120, max_rows=10_000)
+        rows = run_plan(env.spark.engine, plan, timeout_s=120, max_rows=10_000)
     except QueryRejected as exc:
         if query.expect == "rejected" or str(exc).startswith(NOT_PORTABLE):
             return "refused", [f"{leak.canary.label} in the refusal" for leak in scanner.scan(str(exc), query.label)]

@@ -105,7 +105,7 @@ def test_pseudonyms_are_byte_identical(scale_env: ScaleEnv) -> None:
     assert tokens == sorted(row["token"] for row in spark.rows)
     assert len(tokens) > 20
     raw = run_query(scale_env.spark, _actor("admin"), QueryRequest(sql=raw_sql))
-    key = scale_env.duck.cache["masking.key"].reveal()
+    key = scale_env.duck.masking_key.reveal()
     digests = {keyed_digest_py(row["value"], "principal", key) for row in raw.rows}
     assert {token.rsplit("_", 1)[-1] for token in tokens} == digests
 

@@ -8,7 +8,7 @@ from trailmask.cli.client import emit_result, reject_role_option, server_client
 from trailmask.cli.context import app_context, owner_actor
 from trailmask.cli.render import chosen_format, emit_rows, format_option
 from trailmask.errors import UsageError
-from trailmask.service.backends import DIALECTS, explain_for
+from trailmask.service.explain import DIALECTS, explain
 from trailmask.service.query import QueryRequest, run_query
 
 
@@ -46,7 +46,7 @@ def sql_command(query: str, role: str | None, max_rows: int | None, fmt: str | N
 )
 def explain_command(query: str, role: str, dialect: str) -> None:
     """Print the SQL that would run for ROLE (masking keys are never part of it)."""
-    click.echo(explain_for(app_context(), owner_actor(role), query, dialect))
+    click.echo(explain(app_context(), owner_actor(role), query, dialect))
 
 
 COMMANDS = [sql_command, explain_command]

@@ -22,7 +22,6 @@ from trailmask.service.statedb import connect, now, read, state_path
 
 _TABLE = """CREATE TABLE IF NOT EXISTS audit_anchor (
     log TEXT PRIMARY KEY, first_hash TEXT NOT NULL, started_at TEXT NOT NULL)"""
-_CACHE = "audit_anchor_recorded"
 
 
 def _key(log: AuditLog) -> str:
@@ -40,7 +39,7 @@ def started_hash(ctx: AppContext, log: AuditLog) -> str | None:
 
 def ensure_anchor(ctx: AppContext, log: AuditLog, seq: int, digest: str) -> None:
     """Record the log's first entry hash once (``seq``/``digest``: the entry just appended)."""
-    if ctx.cache.get(_CACHE) == _key(log):
+    if ctx.anchored_log == _key(log):
         return
     if seq == 1:
         first = digest
@@ -70,4 +69,4 @@ def ensure_anchor(ctx: AppContext, log: AuditLog, seq: int, digest: str) -> None
         raise StoreError(f"cannot record the audit anchor in {path} ({type(exc).__name__})") from None
     except (OSError, sqlite3.Error) as exc:
         raise StoreError(f"cannot record the audit anchor in {path} ({type(exc).__name__})") from None
-    ctx.cache[_CACHE] = _key(log)
+    ctx.anchored_log = _key(log)

@@ -15,18 +15,16 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from trailmask.audit import AuditLog, entry_id, sql_fingerprint, sql_shape
 from trailmask.audit.view import hide_secret_params, reader_view
 from trailmask.errors import AuditError, TrailmaskError
-from trailmask.models import Actor
+from trailmask.models import Actor, QueryRequest
 from trailmask.service.audit_anchor import ensure_anchor
 from trailmask.service.authz import current_grant, decide, require
+from trailmask.service.catalog import runbook_ids
 from trailmask.service.context import AppContext
-
-if TYPE_CHECKING:
-    from trailmask.service.query import QueryRequest
 
 _REQUEST: ContextVar[Mapping[str, Any] | None] = ContextVar("trailmask_request_info", default=None)
 
@@ -43,14 +41,7 @@ def request_info(**info: Any) -> Iterator[None]:
 
 def audit_log(ctx: AppContext) -> AuditLog:
     """The store's audit log (``<db>.audit.jsonl`` unless ``audit: {path: ...}`` says otherwise)."""
-    log = ctx.cache.get("audit_log")
-    if isinstance(log, AuditLog):
-        return log
-    options = ctx.settings.audit
-    db = ctx.settings.db
-    log = AuditLog(options.path or db.with_name(db.name + ".audit.jsonl"), key_file=options.key_file)
-    ctx.cache["audit_log"] = log
-    return log
+    return ctx.audit_log
 
 
 def _append(ctx: AppContext, body: Mapping[str, Any]) -> str:
@@ -100,7 +91,7 @@ def record(
     if request.runbook_id:
         body["runbook"] = request.runbook_id
     if request.params:
-        body["params"] = hide_secret_params(request.params, getattr(request, "secret_params", ()) or ())
+        body["params"] = hide_secret_params(request.params)
     if request.unmasked:
         body["unmasked"] = True
     if request.kind != "runbook":
@@ -129,4 +120,14 @@ def read_entries(
         raise
     raw = decide(ctx, reader, "audit:raw").allowed
     record_event(ctx, reader, "audit.read", limit=limit, before=before)
-    return [reader_view(entry, raw=raw) for entry in audit_log(ctx).newest(limit, before_seq=before)]
+    known = () if raw else _known_runbooks(ctx)
+    entries = audit_log(ctx).newest(limit, before_seq=before)
+    return [reader_view(entry, raw=raw, known_runbooks=known) for entry in entries]
+
+
+def _known_runbooks(ctx: AppContext) -> frozenset[str]:
+    """The catalog's runbook ids (none when it cannot be loaded: then every runbook id is hidden)."""
+    try:
+        return runbook_ids(ctx)
+    except TrailmaskError:
+        return frozenset()

@@ -18,6 +18,7 @@ from contextvars import ContextVar
 from trailmask.errors import NotFound, PermissionDenied
 from trailmask.models import Actor
 from trailmask.rbac import Decision, Resource, allowed
+from trailmask.service.catalog import get_runbook
 from trailmask.service.context import AppContext
 from trailmask.service.policy import load_policy
 
@@ -60,8 +61,6 @@ def require_role(ctx: AppContext, role: str) -> tuple[str, ...]:
 
 def runbook_resource(ctx: AppContext, runbook_id: str) -> Resource:
     """The runbook as an rbac resource (its tags grant ``runbook-tag:...``); unknown ids get no tags."""
-    from trailmask.service.runbooks import get_runbook  # runbooks authorizes through this module
-
     try:
         tags = tuple(str(t) for t in get_runbook(ctx, runbook_id).tags)
     except NotFound:

@@ -19,17 +19,16 @@ from typing import Any
 
 import pyarrow as pa
 
-from trailmask.engines.duckdb.session import QuerySession
 from trailmask.errors import PermissionDenied, TrailmaskError, UsageError
 from trailmask.export.parquet import PARTITIONS, write_parquet
 from trailmask.export.target import ExportResult, prepare_directory
 from trailmask.export.text import write_csv, write_jsonl
-from trailmask.models import Actor
+from trailmask.models import Actor, PreparedQuery
 from trailmask.schema import JSON_OBJECT_FIELDS
 from trailmask.service.auditing import record_event
 from trailmask.service.authz import authorize
 from trailmask.service.context import AppContext
-from trailmask.service.prepare import PreparedQuery, prepare
+from trailmask.service.prepare import prepare
 
 FORMATS = ("parquet", "csv", "json")
 EXPORT_SQL = "SELECT * FROM events"
@@ -83,14 +82,13 @@ def _refuse_unmasked(plan: PreparedQuery, role: str) -> None:
 
 
 def _write(ctx: AppContext, plan: PreparedQuery, fmt: str, target: Path, overwrite: bool) -> ExportResult:
-    settings = ctx.settings
-    with QuerySession(ctx.store, temp_tables=plan.temp_tables, memory_limit=settings.memory_limit) as session:
+    with ctx.store_engine.session(temp_tables=plan.temp_tables) as session:
         params: Any = plan.params or None
         if fmt == "parquet":
-            shape = session.execute_arrow(f"SELECT * FROM ({plan.sql}) AS t LIMIT 0", params).schema
-            reader = session.execute_arrow(_partition_sql(plan, shape), params)
+            shape = session.stream(f"SELECT * FROM ({plan.sql}) AS t LIMIT 0", params).schema
+            reader = session.stream(_partition_sql(plan, shape), params)
             return write_parquet(reader, target, overwrite=overwrite)
-        reader = session.execute_arrow(plan.sql, params)
+        reader = session.stream(plan.sql, params)
         writer: Callable[[pa.RecordBatchReader, Path], ExportResult] = (
             write_csv if fmt == "csv" else lambda r, d: write_jsonl(r, d, json_columns=JSON_COLUMNS)
         )

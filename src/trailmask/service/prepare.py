@@ -13,35 +13,26 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any
 
 from trailmask.errors import PermissionDenied, UsageError
 from trailmask.masking.compiler import KEY_COLUMN, KEY_TABLE, compile_relation, pass_through_columns
 from trailmask.masking.model import Policy
+from trailmask.models import PreparedQuery
 from trailmask.service.context import AppContext
-from trailmask.service.policy import load_policy, masking_key
 from trailmask.sqlkit.render import to_sql
 from trailmask.sqlkit.rewrite import ColumnUse, RawWindow, bind_relation_sql, raw_windows, referenced_columns
 from trailmask.sqlkit.sandbox import check_query
 
-_RELATIONS = "masking.relations"
 _CACHE_SIZE = 512
 
-
-@dataclass
-class PreparedQuery:
-    sql: str
-    params: dict[str, Any]
-    profile: str
-    temp_tables: dict[str, dict[str, str]] = field(default_factory=dict)
-    raw_errors: bool = False  # may the engine's own error text be shown (raw roles only)?
+__all__ = ["PreparedQuery", "prepare", "profile_name"]
 
 
 def _relation_sql(
     ctx: AppContext, policy: Policy, role: str, raw: bool, columns: ColumnUse | None, window: RawWindow | None
 ) -> str:
-    cache: dict[tuple[Any, ...], str] = ctx.cache.setdefault(_RELATIONS, {})
+    cache = ctx.relations
     window_key = None if window is None else (str(window.where), str(window.order), window.limit)
     key = (policy.digest, role, raw, columns, window_key)
     if key not in cache:
@@ -58,7 +49,7 @@ def profile_name(policy: Policy, role: str, raw: bool) -> str:
 
 
 def prepare(ctx: AppContext, role: str, sql: str, params: dict[str, Any], *, unmasked: bool = False) -> PreparedQuery:
-    policy = load_policy(ctx)
+    policy = ctx.policy
     if role not in policy.roles:
         raise PermissionDenied(
             f"role {role!r} is not defined in the masking policy", hint=f"roles: {', '.join(policy.roles)}"
@@ -75,7 +66,7 @@ def prepare(ctx: AppContext, role: str, sql: str, params: dict[str, Any], *, unm
     else:
         windows = raw_windows(checked, pass_through_columns(policy, role))
         text = bind_relation_sql(checked, [_relation_sql(ctx, policy, role, raw, columns, w) for w in windows])
-    temp_tables = {} if raw else {KEY_TABLE: {KEY_COLUMN: masking_key(ctx).reveal()}}
+    temp_tables = {} if raw else {KEY_TABLE: {KEY_COLUMN: ctx.masking_key.reveal()}}
     return PreparedQuery(
         sql=text,
         params={name: value for name, value in params.items() if name in checked.parameters},

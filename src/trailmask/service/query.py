@@ -3,47 +3,24 @@
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
 from typing import Any
 
-from trailmask.engines.duckdb.session import QuerySession
-from trailmask.errors import QueryFailed, TrailmaskError
-from trailmask.models import Actor, QueryResult
+from trailmask.errors import TrailmaskError
+from trailmask.models import Actor, PreparedQuery, QueryRequest, QueryResult
 from trailmask.service.auditing import record
 from trailmask.service.authz import authorize
 from trailmask.service.context import AppContext
-from trailmask.service.prepare import PreparedQuery, prepare
+from trailmask.service.engine import run_plan
+from trailmask.service.prepare import prepare
 
-
-@dataclass
-class QueryRequest:
-    """What to run. ``params`` are bound by name (``$name`` in the SQL), never pasted into it."""
-
-    sql: str
-    params: dict[str, Any] = field(default_factory=dict)
-    kind: str = "sql"  # "sql" (ad-hoc) or "runbook"
-    runbook_id: str | None = None
-    max_rows: int | None = None
-    timeout_s: float | None = None
-    unmasked: bool = False  # a break-glass run, allowed only with an approval
+__all__ = ["QueryRequest", "run_query"]
 
 
 def _execute(ctx: AppContext, actor: Actor, plan: PreparedQuery, request: QueryRequest) -> QueryResult:
     settings = ctx.settings
     max_rows = min(request.max_rows or settings.max_rows, settings.max_rows)
     timeout = min(request.timeout_s or settings.query_timeout_s, settings.query_timeout_s)
-    try:
-        if settings.engine == "spark":
-            from trailmask.service.backends import execute_on_spark  # pyspark loads only when used
-
-            rows: Any = execute_on_spark(ctx, plan, timeout_s=timeout, max_rows=max_rows)
-        else:
-            with QuerySession(ctx.store, temp_tables=plan.temp_tables, memory_limit=settings.memory_limit) as session:
-                rows = session.execute(plan.sql, plan.params, timeout_s=timeout, max_rows=max_rows)
-    except QueryFailed as exc:
-        if plan.raw_errors and hasattr(exc, "engine_message"):
-            raise QueryFailed(f"the engine could not run the query: {exc.engine_message}") from None
-        raise
+    rows = run_plan(ctx.engine, plan, timeout_s=timeout, max_rows=max_rows)
     records = [dict(zip(rows.columns, _jsonable_row(row), strict=True)) for row in rows.rows]
     return QueryResult(
         columns=rows.columns,
@@ -87,12 +64,3 @@ def run_query(ctx: AppContext, actor: Actor, request: QueryRequest) -> QueryResu
         ctx, actor, request, outcome="ok", elapsed_ms=result.elapsed_ms, rows=result.row_count, profile=plan.profile
     )
     return result
-
-
-def explain(ctx: AppContext, actor: Actor, sql: str) -> str:
-    """The SQL that would run for ``actor`` (keys are never part of it), after the same checks."""
-    request = QueryRequest(sql=sql, kind="explain")
-    authorize(ctx, actor, "sql", None)
-    plan = prepare(ctx, actor.role, sql, {})
-    record(ctx, actor, request, outcome="ok", elapsed_ms=0.0, profile=plan.profile)
-    return plan.sql

@@ -11,7 +11,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from trailmask.engines.duckdb.session import QuerySession
 from trailmask.errors import TrailmaskError, UsageError
 from trailmask.masking.compiler import KEY_COLUMN, KEY_TABLE
 from trailmask.masking.model import Policy
@@ -56,7 +55,7 @@ def _match(ctx: AppContext, policy: Policy, token: str) -> list[dict[str, str]]:
         raise UsageError(f"no class of the policy makes tokens with prefix {parsed.prefix!r}")
     sql = reveal_sql(policy, sorted(classes), digest_length=len(parsed.digest))
     temp = {KEY_TABLE: {KEY_COLUMN: masking_key(ctx).reveal()}}
-    with QuerySession(ctx.store, temp_tables=temp, memory_limit=ctx.settings.memory_limit) as session:
+    with ctx.store_engine.session(temp_tables=temp) as session:
         rows = session.execute(
             sql, {"digest": parsed.digest}, timeout_s=ctx.settings.query_timeout_s, max_rows=MAX_MATCHES
         )

@@ -11,7 +11,6 @@ fail before reaching run_query (permission, unknown runbook, invalid parameter) 
 
 from __future__ import annotations
 
-import dataclasses
 import tempfile
 import time
 from collections.abc import Iterable, Mapping, Sequence
@@ -19,11 +18,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from trailmask.config import AuditSettings
 from trailmask.errors import QueryFailed, TrailmaskError
-from trailmask.models import Actor, QueryResult
+from trailmask.models import Actor, QueryRequest, QueryResult
 from trailmask.runbooks.binding import bind_parameters
-from trailmask.runbooks.catalog import Catalog, load_catalog
 from trailmask.runbooks.docs import render_all, runbook_page
 from trailmask.runbooks.fixtures import (
     FixtureOutcome,
@@ -36,25 +33,15 @@ from trailmask.runbooks.model import Fixture, FixtureEvent, Runbook
 from trailmask.runbooks.sigma.importer import ImportReport, import_rules, read_rules, write_runbooks
 from trailmask.service.auditing import record
 from trailmask.service.authz import authorize, decide, role_names, runbook_resource
+from trailmask.service.catalog import catalog, get_runbook
 from trailmask.service.context import AppContext
 from trailmask.service.ingest import ingest
 from trailmask.service.prepare import prepare
-from trailmask.service.query import QueryRequest, run_query
+from trailmask.service.query import run_query
 
-CATALOG_KEY = "runbooks.catalog"
-RAW_ROLES_KEY = "runbooks.raw_roles"
-SHARED_CACHE_PREFIX = "masking."
 TEST_ACTOR = Actor(name="runbook-test", role="admin", via="cli-owner")
 
-
-def catalog(ctx: AppContext) -> Catalog:
-    """The built-in library plus the configured runbook paths, loaded once per context."""
-    cached = ctx.cache.get(CATALOG_KEY)
-    if isinstance(cached, Catalog):
-        return cached
-    loaded = load_catalog(ctx.settings.runbook_paths)
-    ctx.cache[CATALOG_KEY] = loaded
-    return loaded
+__all__ = ["catalog", "get_runbook", "list_runbooks", "run_runbook"]
 
 
 def list_runbooks(ctx: AppContext, actor: Actor | None = None) -> list[Runbook]:
@@ -65,14 +52,9 @@ def list_runbooks(ctx: AppContext, actor: Actor | None = None) -> list[Runbook]:
     return [r for r in runbooks if decide(ctx, actor, "runbook", runbook_resource(ctx, r.id)).allowed]
 
 
-def get_runbook(ctx: AppContext, runbook_id: str) -> Runbook:
-    """The runbook with this id (NotFound otherwise)."""
-    return catalog(ctx).get(runbook_id)
-
-
 def role_sees_raw(ctx: AppContext, role: str) -> bool:
     """Whether ``role`` queries unmasked data (then identity parameters are checked strictly)."""
-    known: dict[str, bool] = ctx.cache.setdefault(RAW_ROLES_KEY, {})
+    known = ctx.raw_roles
     if role not in known:
         plan = prepare(ctx, role, "SELECT eventName FROM events", {})
         known[role] = plan.profile == "raw"
@@ -131,23 +113,12 @@ def execute_runbook(
     return result
 
 
-def _temp_context(ctx: AppContext, folder: Path) -> AppContext:
-    """A context on an empty store in ``folder``; roles and runbooks as configured, audit kept there."""
-    settings = dataclasses.replace(ctx.settings, db=folder / "fixture.duckdb", audit=AuditSettings())
-    temp = AppContext.from_settings(settings)
-    temp.cache[CATALOG_KEY] = catalog(ctx)
-    # The masking policy, key and compiled relations depend on settings, not on the store: reuse
-    # the parent's instead of re-reading the policy for every fixture store.
-    temp.cache.update({k: v for k, v in ctx.cache.items() if k.startswith(SHARED_CACHE_PREFIX)})
-    return temp
-
-
 def _run_on_events(
     ctx: AppContext, runbook: Runbook, fixture: Fixture, events: Sequence[FixtureEvent]
 ) -> tuple[list[dict[str, Any]], list[str]]:
     """Rows of ``runbook`` over exactly ``events`` (a fresh store), or the problems that stopped it."""
     with tempfile.TemporaryDirectory(prefix="trailmask-fixture-") as folder:
-        temp = _temp_context(ctx, Path(folder))
+        temp = ctx.for_store(Path(folder) / "fixture.duckdb")
         source = Path(folder) / "events.jsonl"
         source.write_text(events_jsonl(events), encoding="utf-8")
         summary = ingest(temp, TEST_ACTOR, [str(source)])
@@ -174,7 +145,6 @@ def test_fixture(ctx: AppContext, runbook: Runbook, fixture: Fixture) -> Fixture
 def test_runbooks(ctx: AppContext, ids: Iterable[str] | None) -> list[FixtureOutcome]:
     """Run the fixtures of the named runbooks (all when ``ids`` is None); one outcome per fixture."""
     selected = [get_runbook(ctx, i) for i in ids] if ids else list(catalog(ctx))
-    role_sees_raw(ctx, TEST_ACTOR.role)  # loads the policy once into ctx.cache for every fixture store
     outcomes: list[FixtureOutcome] = []
     for runbook in selected:
         if not runbook.fixtures:

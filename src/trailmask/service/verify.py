@@ -5,8 +5,8 @@
    service.ingest like any trail (delivered under ``AWSLogs/<canary account>/...``, so the source
    path is sensitive too), plus the raw event keys (``tm_event_key``) as canaries.
 2. For every role that is not raw: run the adversarial battery (masking.battery) through
-   service.prepare and a hardened session, exactly as run_query does, and every runbook through
-   service.runbooks.run_runbook when the runbooks package is present.
+   service.prepare and the context's engine, exactly as run_query does, and every runbook through
+   service.runbooks.run_runbook.
 3. Scan each output (cells, rows, columns) and each error message for every canary, in any case,
    reversed, hashed (md5/sha1/sha256), base64 or hex; probes must count zero; sandbox cases must be
    rejected. Any finding fails verify, with the role, the query and the canary named.
@@ -14,8 +14,6 @@
 
 from __future__ import annotations
 
-import dataclasses
-import importlib
 import json
 import tempfile
 from collections.abc import Callable, Iterator
@@ -24,17 +22,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from trailmask.config import AuditSettings
-from trailmask.engines.duckdb.session import QuerySession
-from trailmask.errors import QueryFailed, QueryRejected, TrailmaskError
+from trailmask.errors import QueryRejected, TrailmaskError
 from trailmask.masking.battery import BatteryQuery, battery
 from trailmask.masking.canary import ACCOUNT, Canary, LeakScanner, canaries, canary_events
 from trailmask.masking.model import Policy
 from trailmask.models import Actor
+from trailmask.runbooks.model import Runbook
 from trailmask.service.context import AppContext
+from trailmask.service.engine import run_plan
 from trailmask.service.ingest import ingest
 from trailmask.service.policy import load_policy
 from trailmask.service.prepare import prepare
+from trailmask.service.runbooks import list_runbooks, run_runbook
 
 Progress = Callable[[str], None]
 
@@ -85,12 +84,10 @@ def canary_store(ctx: AppContext, policy: Policy) -> Iterator[tuple[AppContext, 
         (trail / f"{ACCOUNT}_CloudTrail_us-east-1_20260115T1000Z_canary.json").write_text(
             json.dumps({"Records": events}), encoding="utf-8"
         )
-        settings = dataclasses.replace(ctx.settings, db=root / "canary.duckdb", audit=AuditSettings())
-        canary_ctx = AppContext.from_settings(settings)
-        canary_ctx.cache["masking.policy"] = policy
+        canary_ctx = ctx.for_store(root / "canary.duckdb")
         ingest(canary_ctx, Actor(name="verify", role="admin"), [str(root / "AWSLogs")])
         found = canaries(events, policy)
-        with QuerySession(canary_ctx.store) as session:
+        with canary_ctx.store_engine.session() as session:
             keys = session.execute("SELECT tm_event_key FROM events").rows
         found += [Canary("tm_event_key (raw)", str(row[0])) for row in keys]
         yield canary_ctx, found
@@ -99,13 +96,7 @@ def canary_store(ctx: AppContext, policy: Policy) -> Iterator[tuple[AppContext, 
 def _run(ctx: AppContext, role: str, sql: str, params: dict[str, Any]) -> tuple[list[str], list[list[Any]]]:
     """prepare + execute like service.query.run_query (engine messages only for raw plans)."""
     plan = prepare(ctx, role, sql, params)
-    with QuerySession(ctx.store, temp_tables=plan.temp_tables, memory_limit=ctx.settings.memory_limit) as session:
-        try:
-            rows = session.execute(plan.sql, plan.params, timeout_s=ctx.settings.query_timeout_s, max_rows=10_000)
-        except QueryFailed as exc:
-            if plan.raw_errors and hasattr(exc, "engine_message"):
-                raise QueryFailed(f"the engine could not run the query: {exc.engine_message}") from None
-            raise
+    rows = run_plan(ctx.engine, plan, timeout_s=ctx.settings.query_timeout_s, max_rows=10_000)
     return rows.columns, [list(row) for row in rows.rows]
 
 
@@ -134,16 +125,7 @@ def _check(ctx: AppContext, role: str, query: BatteryQuery, scanner: LeakScanner
     ]
 
 
-def _runbooks_module() -> Any:
-    try:
-        return importlib.import_module("trailmask.service.runbooks")
-    except ModuleNotFoundError as exc:
-        if exc.name != "trailmask.service.runbooks":
-            raise
-        return None
-
-
-def _runbook_params(runbook: Any) -> dict[str, Any]:
+def _runbook_params(runbook: Runbook) -> dict[str, Any]:
     params: dict[str, Any] = {}
     for parameter in runbook.parameters:
         if parameter.name == "since":
@@ -154,15 +136,12 @@ def _runbook_params(runbook: Any) -> dict[str, Any]:
 
 
 def _check_runbooks(ctx: AppContext, role: str, scanner: LeakScanner, report: VerifyReport) -> None:
-    module = _runbooks_module()
-    if module is None:
-        return
     report.runbooks_available = True
     actor = Actor(name="verify", role=role)
-    for runbook in module.list_runbooks(ctx):
+    for runbook in list_runbooks(ctx):
         label = f"runbook {runbook.id}"
         try:
-            result = module.run_runbook(ctx, actor, runbook.id, _runbook_params(runbook))
+            result = run_runbook(ctx, actor, runbook.id, _runbook_params(runbook))
         except TrailmaskError as exc:
             report.not_run.append(f"{role}: {label}: {exc.kind}")
             for leak in scanner.scan(str(exc), label):

@@ -13,33 +13,40 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from typing import Any
 
 import duckdb
 import pyarrow as pa
 
+from trailmask.engines.base import Params, Rows, TempTables
 from trailmask.engines.duckdb.store import Store
 from trailmask.errors import QueryFailed, QueryTimeout
 
 
-@dataclass
-class Rows:
-    columns: list[str]
-    rows: list[tuple[Any, ...]]
-    truncated: bool
-    elapsed_ms: float
+class DuckDBEngine:
+    """The DuckDB engine over one store file (an :class:`~trailmask.engines.base.Engine`)."""
+
+    name = "duckdb"
+
+    def __init__(self, store: Store, *, memory_limit: str = "2GB") -> None:
+        self.store = store
+        self.memory_limit = memory_limit
+
+    def session(self, *, temp_tables: TempTables | None = None) -> QuerySession:
+        return QuerySession(self.store, temp_tables=temp_tables, memory_limit=self.memory_limit)
+
+
+def _failure(exc: duckdb.Error) -> QueryFailed:
+    return QueryFailed(f"the engine could not run the query ({type(exc).__name__})", engine_message=str(exc))
 
 
 class QuerySession:
-    """A locked-down read-only connection; use as a context manager."""
+    """A locked-down read-only connection (an :class:`~trailmask.engines.base.EngineSession`)."""
 
     def __init__(
         self,
         store: Store,
         *,
-        temp_tables: Mapping[str, Mapping[str, str]] | None = None,
+        temp_tables: TempTables | None = None,
         memory_limit: str = "2GB",
         threads: int = 2,
     ) -> None:
@@ -75,18 +82,11 @@ class QuerySession:
     def close(self) -> None:
         self._conn.close()
 
-    def execute(
-        self,
-        sql: str,
-        params: Sequence[Any] | Mapping[str, Any] | None = None,
-        *,
-        timeout_s: float = 30.0,
-        max_rows: int = 10_000,
-    ) -> Rows:
+    def execute(self, sql: str, params: Params = None, *, timeout_s: float = 30.0, max_rows: int = 10_000) -> Rows:
         """Run one statement; engine errors become QueryFailed with the engine's error class only.
 
         The engine's message is not passed on: it can quote the SQL text and values. Callers that
-        may show it (the raw admin role) use :meth:`engine_message`.
+        may show it (the raw admin role) read the error's ``engine_message``.
         """
         timer = threading.Timer(timeout_s, self._conn.interrupt)
         started = time.perf_counter()
@@ -102,17 +102,13 @@ class QuerySession:
         except duckdb.Error as exc:
             if time.perf_counter() - started >= timeout_s:
                 raise QueryTimeout(f"query stopped after the {timeout_s:g} s time limit") from None
-            error = QueryFailed(f"the engine could not run the query ({type(exc).__name__})")
-            error.engine_message = str(exc)  # type: ignore[attr-defined]
-            raise error from None
+            raise _failure(exc) from None
         finally:
             timer.cancel()
         elapsed = (time.perf_counter() - started) * 1000
         return Rows([d[0] for d in description], fetched[:max_rows], len(fetched) > max_rows, elapsed)
 
-    def execute_arrow(
-        self, sql: str, params: Sequence[Any] | Mapping[str, Any] | None = None, *, batch_rows: int = 65_536
-    ) -> pa.RecordBatchReader:
+    def stream(self, sql: str, params: Params = None, *, batch_rows: int = 65_536) -> pa.RecordBatchReader:
         """Stream one statement's result as Arrow record batches (exports), without a row limit.
 
         Errors are reported as in :meth:`execute` (engine class only; the message is kept aside).
@@ -121,6 +117,4 @@ class QuerySession:
             relation = self._conn.sql(sql, params=params)
             return relation.to_arrow_reader(batch_rows)
         except duckdb.Error as exc:
-            error = QueryFailed(f"the engine could not run the query ({type(exc).__name__})")
-            error.engine_message = str(exc)  # type: ignore[attr-defined]
-            raise error from None
+            raise _failure(exc) from None

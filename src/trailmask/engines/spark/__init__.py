@@ -4,5 +4,6 @@
 - runtime: the process's one SparkSession (settings, quiet logging, Java check);
 - dataset: the raw dataset registered as an internal global view with the ``events`` columns;
 - session: per-query sessions (session values as one-row views, bound parameters, time and
-  row limits) returning :class:`~trailmask.engines.spark.session.Rows`.
+  row limits) returning :class:`~trailmask.engines.base.Rows` (the one engine interface,
+  trailmask.engines.base).
 """

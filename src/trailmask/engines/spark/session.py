@@ -14,24 +14,17 @@ import threading
 import time
 import uuid
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+import pyarrow as pa
 from py4j.protocol import Py4JError  # type: ignore[import-untyped]
 from pyspark.errors import PySparkException
 from pyspark.sql import DataFrame, Row, SparkSession
 from pyspark.sql.types import StringType, StructField, StructType
 
+from trailmask.engines.base import Params, Rows, TempTables
 from trailmask.errors import QueryFailed, QueryTimeout
-
-
-@dataclass
-class Rows:
-    columns: list[str]
-    rows: list[tuple[Any, ...]]
-    truncated: bool
-    elapsed_ms: float
 
 
 def _plain(value: Any) -> Any:
@@ -72,10 +65,18 @@ def bindable(value: Any) -> Any:
     return value
 
 
-class SparkQuerySession:
-    """One query's session; use as a context manager."""
+def _named(params: Params) -> dict[str, Any]:
+    if params is None:
+        return {}
+    if not isinstance(params, Mapping):
+        raise QueryFailed("the spark engine binds named parameters only")
+    return {name: bindable(value) for name, value in params.items()}
 
-    def __init__(self, spark: SparkSession, *, temp_tables: Mapping[str, Mapping[str, str]] | None = None) -> None:
+
+class SparkQuerySession:
+    """One query's session (an :class:`~trailmask.engines.base.EngineSession`)."""
+
+    def __init__(self, spark: SparkSession, *, temp_tables: TempTables | None = None) -> None:
         self._spark = spark.newSession()
         for table, values in (temp_tables or {}).items():
             _one_row(self._spark, values).createOrReplaceTempView(table)
@@ -92,9 +93,7 @@ class SparkQuerySession:
             self._spark.catalog.dropTempView(view)
         self._views = []
 
-    def execute(
-        self, sql: str, params: Mapping[str, Any] | None = None, *, timeout_s: float = 30.0, max_rows: int = 10_000
-    ) -> Rows:
+    def execute(self, sql: str, params: Params = None, *, timeout_s: float = 30.0, max_rows: int = 10_000) -> Rows:
         """Run one query; engine errors become QueryFailed naming the error class only.
 
         The engine's message can quote the SQL text and values; it is kept aside as
@@ -104,7 +103,7 @@ class SparkQuerySession:
         """
         group = f"trailmask-{uuid.uuid4().hex}"
         outcome: dict[str, Any] = {}
-        args = {name: bindable(value) for name, value in (params or {}).items()}
+        args = _named(params)
         worker = threading.Thread(target=self._run, args=(sql, args, max_rows, group, outcome), daemon=True)
         started = time.perf_counter()
         worker.start()
@@ -121,6 +120,14 @@ class SparkQuerySession:
         rows = [tuple(_plain(v) for v in row) for row in fetched[:max_rows]]
         return Rows(outcome["columns"], rows, len(fetched) > max_rows, elapsed)
 
+    def stream(self, sql: str, params: Params = None, *, batch_rows: int = 65_536) -> pa.RecordBatchReader:
+        """The whole result as Arrow record batches (collected on the driver by ``toArrow``)."""
+        try:
+            table = self._spark.sql(sql, args=_named(params)).toArrow()
+        except (PySparkException, Py4JError) as exc:
+            raise _failure(exc) from None
+        return pa.RecordBatchReader.from_batches(table.schema, table.to_batches(max_chunksize=batch_rows))
+
     def _run(self, sql: str, args: dict[str, Any], max_rows: int, group: str, outcome: dict[str, Any]) -> None:
         """The worker: analysis and the job both run under ``group`` (a thread-local property)."""
         context = self._spark.sparkContext
@@ -136,6 +143,5 @@ class SparkQuerySession:
 def _failure(exc: Exception) -> QueryFailed:
     kind = type(exc).__name__
     condition = exc.getCondition() if isinstance(exc, PySparkException) else None
-    error = QueryFailed(f"the engine could not run the query ({kind}{f': {condition}' if condition else ''})")
-    error.engine_message = str(exc)  # type: ignore[attr-defined]
-    return error
+    detail = f"{kind}: {condition}" if condition else kind
+    return QueryFailed(f"the engine could not run the query ({detail})", engine_message=str(exc))

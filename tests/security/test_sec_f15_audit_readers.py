@@ -42,7 +42,8 @@ def test_failed_reveal_token_and_unknown_runbook_hidden_from_audit_readers(
     client: TestClient, ctx: AppContext, tokens: dict[str, str], auditor: str
 ) -> None:
     investigator = auth(tokens["investigator"])
-    assert client.post("/api/reveal", json={"token": f"user_{RAW}"}, headers=investigator).status_code == 400
+    pasted = {"token": f"user_{RAW}", "justification": "INC-42: who is this"}
+    assert client.post("/api/reveal", json=pasted, headers=investigator).status_code == 400
     assert client.post(f"/api/runbooks/acct-{RAW}/run", json={"params": {}}, headers=investigator).status_code == 404
     known = client.post(
         f"/api/runbooks/{KNOWN}/run", json={"params": {"service": "s3.amazonaws.com"}}, headers=investigator

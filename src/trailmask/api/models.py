@@ -78,7 +78,7 @@ class UserList(BaseModel):
 
 class ApprovalRequestBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    kind: Literal["sql", "runbook"]
+    kind: Literal["sql", "runbook", "reveal"]
     sql: str | None = Field(default=None, min_length=1, max_length=MAX_SQL_CHARS)
     runbook: str | None = Field(default=None, min_length=1, max_length=200)
     params: dict[str, Any] = Field(default_factory=dict)

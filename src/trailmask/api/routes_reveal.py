@@ -20,6 +20,8 @@ CurrentActor = Annotated[Actor, Depends(current_actor)]
 class RevealBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
     token: str = Field(min_length=3, max_length=200, description="A pseudonym token, e.g. user_3f9a1c2b7d4e.")
+    justification: str = Field(min_length=1, max_length=2000, description="Why the raw value is needed (>= 10 chars).")
+    approval_id: str | None = Field(default=None, max_length=64, description="An approved `reveal` request.")
 
 
 class RevealMatch(BaseModel):
@@ -35,5 +37,15 @@ class RevealResult(BaseModel):
 @router.post("", response_model=RevealResult, responses=responses(400, 401, 403, 429, 503))
 async def reveal(request: Request, body: RevealBody, actor: CurrentActor) -> RevealResult:
     """The raw value(s) behind a pseudonym token (needs permission `reveal`; audited)."""
-    result = await in_thread(request, reveal_token, api_state(request).ctx, actor, body.token, store=True)
+    ctx = api_state(request).ctx
+    result = await in_thread(
+        request,
+        reveal_token,
+        ctx,
+        actor,
+        body.token,
+        justification=body.justification,
+        approval_id=body.approval_id,
+        store=True,
+    )
     return RevealResult.model_validate(result.to_dict())

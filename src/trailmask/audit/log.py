@@ -24,7 +24,7 @@ import json
 import os
 import secrets
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -266,8 +266,11 @@ class AuditLog:
                 if line.strip():
                     yield _parse(line, number, self.path)
 
-    def newest(self, limit: int, *, before_seq: int | None = None) -> list[dict[str, Any]]:
-        """Up to ``limit`` entries, newest first, optionally only those with ``seq < before_seq``."""
+    def newest(
+        self, limit: int, *, before_seq: int | None = None, where: Callable[[Mapping[str, Any]], bool] | None = None
+    ) -> list[dict[str, Any]]:
+        """Up to ``limit`` entries, newest first, optionally only those with ``seq < before_seq``
+        and for which ``where(entry)`` holds."""
         found: list[dict[str, Any]] = []
         if not self.path.exists() or limit <= 0:
             return found
@@ -275,7 +278,7 @@ class AuditLog:
             size = os.fstat(handle.fileno()).st_size
             for line in _reverse_lines(handle, size):
                 entry = _parse(line, 0, self.path)
-                if before_seq is None or int(entry.get("seq", 0)) < before_seq:
+                if (before_seq is None or int(entry.get("seq", 0)) < before_seq) and (where is None or where(entry)):
                     found.append(entry)
                     if len(found) >= limit:
                         break

@@ -29,6 +29,12 @@ def hide_secret_params(params: Mapping[str, Any], secret_names: Iterable[str] = 
     return {name: HIDDEN if name in secret or _SECRET_NAME.search(name) else value for name, value in params.items()}
 
 
+def is_raw_access(entry: Mapping[str, Any]) -> bool:
+    """Whether the entry disclosed raw data: a reveal that ran, or an unmasked (break-glass) run."""
+    ran = entry.get("outcome") == "ok"
+    return ran and (bool(entry.get("raw_access")) or bool(entry.get("unmasked")))
+
+
 def reader_view(entry: Mapping[str, Any], *, raw: bool, known_runbooks: Collection[str] = ()) -> dict[str, Any]:
     """The entry as shown to a reader; ``raw`` readers (``audit:raw``) see it as stored.
 

@@ -54,20 +54,26 @@ def approval_group() -> None:
 @approval_group.command("request")
 @click.option("--sql", "sql", default=None, help="The SELECT to run unmasked.")
 @click.option("--runbook", default=None, help="The runbook to run unmasked.")
+@click.option("--reveal", "token", default=None, help="A pseudonym token to reveal once (trailmask reveal --approval).")
 @click.option("-p", "--param", "pairs", multiple=True, metavar="NAME=VALUE", help="Runbook parameter (repeatable).")
 @click.option("--justification", required=True, help="Why unmasked data is needed (at least 10 characters).")
 @format_option
 def request_command(
-    sql: str | None, runbook: str | None, pairs: tuple[str, ...], justification: str, fmt: str | None
+    sql: str | None,
+    runbook: str | None,
+    token: str | None,
+    pairs: tuple[str, ...],
+    justification: str,
+    fmt: str | None,
 ) -> None:
     """File a request; prints its id (status pending)."""
-    if bool(sql) == bool(runbook):
-        raise UsageError("give exactly one of --sql and --runbook")
+    if [bool(sql), bool(runbook), bool(token)].count(True) != 1:
+        raise UsageError("give exactly one of --sql, --runbook and --reveal")
     body = {
-        "kind": "sql" if sql else "runbook",
+        "kind": "sql" if sql else "runbook" if runbook else "reveal",
         "sql": sql,
         "runbook": runbook,
-        "params": _params(pairs),
+        "params": {"token": token} if token else _params(pairs),
         "justification": justification,
     }
     _show(_client().request("POST", "/api/approvals", body), chosen_format(fmt))

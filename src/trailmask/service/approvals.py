@@ -96,8 +96,11 @@ def request_unmasked(
                 raise UsageError("a runbook request needs `runbook` (and no `sql`)")
             authorize(ctx, actor, "runbook", runbook)
             bind_parameters(get_runbook(ctx, runbook), params, masked=False)
+        elif kind == "reveal":  # a pseudonym token to reveal once (service.reveal runs it)
+            if not isinstance(params.get("token"), str) or not params["token"] or sql or runbook:
+                raise UsageError("a reveal request needs `params.token` (and no `sql` or `runbook`)")
         else:
-            raise UsageError("kind must be 'sql' or 'runbook'")
+            raise UsageError("kind must be 'sql', 'runbook' or 'reveal'")
 
     _audited(ctx, actor, "approval.request", None, check)
     approval = Approval(
@@ -211,10 +214,21 @@ def _expired(ctx: AppContext, approval: Approval) -> bool:
     return (datetime.now(UTC) - decided).total_seconds() > ttl
 
 
-def _claim(ctx: AppContext, actor: Actor, approval_id: str) -> Approval:
+def claim_approval(ctx: AppContext, actor: Actor, approval_id: str) -> Approval:
+    """Claim an approved ``reveal`` request once, for service.reveal (audited as ``approval.run``)."""
+    claimed: Approval = _audited(
+        ctx, actor, "approval.run", approval_id, lambda: _claim(ctx, actor, approval_id, reveal=True)
+    )
+    return claimed
+
+
+def _claim(ctx: AppContext, actor: Actor, approval_id: str, *, reveal: bool = False) -> Approval:
     """Mark the approval executed (once); only its requester, only while approved and not expired."""
     with connect(ctx) as conn:
         approval = _load(conn, approval_id)
+        if (approval.kind == "reveal") != reveal:
+            hint = "reveal it with `trailmask reveal TOKEN --approval ID`" if not reveal else None
+            raise Conflict(f"approval request {approval_id} is a {approval.kind} request", hint=hint)
         if not _is_requester(actor, approval):
             raise PermissionDenied("only the requester may run an approved request", hint="file your own request")
         if approval.status != "approved":

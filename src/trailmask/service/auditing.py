@@ -18,7 +18,7 @@ from contextvars import ContextVar
 from typing import Any
 
 from trailmask.audit import AuditLog, entry_id, sql_fingerprint, sql_shape
-from trailmask.audit.view import hide_secret_params, reader_view
+from trailmask.audit.view import hide_secret_params, is_raw_access, reader_view
 from trailmask.errors import AuditError, TrailmaskError
 from trailmask.models import Actor, QueryRequest
 from trailmask.service.audit_anchor import ensure_anchor
@@ -110,18 +110,21 @@ def record_event(ctx: AppContext, actor: Actor, action: str, *, outcome: str = "
 
 
 def read_entries(
-    ctx: AppContext, reader: Actor, *, limit: int = 100, before: int | None = None
+    ctx: AppContext, reader: Actor, *, limit: int = 100, before: int | None = None, raw_access: bool = False
 ) -> list[dict[str, Any]]:
-    """Newest entries first, masked per the reader's role; the read itself is recorded first."""
+    """Newest entries first, masked per the reader's role; the read itself is recorded first.
+
+    ``raw_access``: only the raw-access feed (reveals and unmasked runs, audit.view.is_raw_access).
+    """
     try:
         require(ctx, reader, "audit:read")
     except TrailmaskError as exc:
         record_event(ctx, reader, "audit.read", outcome=exc.kind)
         raise
     raw = decide(ctx, reader, "audit:raw").allowed
-    record_event(ctx, reader, "audit.read", limit=limit, before=before)
+    record_event(ctx, reader, "audit.read", limit=limit, before=before, feed="raw-access" if raw_access else None)
     known = () if raw else _known_runbooks(ctx)
-    entries = audit_log(ctx).newest(limit, before_seq=before)
+    entries = audit_log(ctx).newest(limit, before_seq=before, where=is_raw_access if raw_access else None)
     return [reader_view(entry, raw=raw, known_runbooks=known) for entry in entries]
 
 

@@ -9,7 +9,7 @@ import click
 from trailmask.audit import verify
 from trailmask.audit.verify import UNSEALED
 from trailmask.cli.context import app_context, owner_actor
-from trailmask.cli.render import chosen_format, emit_object, emit_rows, format_option
+from trailmask.cli.render import chosen_format, emit_object, emit_rows, format_option, visible
 from trailmask.errors import IntegrityError
 from trailmask.service.audit_anchor import started_hash
 from trailmask.service.auditing import audit_log, read_entries, record_event
@@ -59,7 +59,7 @@ def verify_command(expected_head: str | None, reseal: bool, fmt: str | None) -> 
         emit_object(report.to_dict(), "json")
     else:
         for problem in report.problems:
-            click.echo(f"problem: {problem}", err=True)
+            click.echo(visible(f"problem: {problem}"), err=True)
         state = "ok" if report.ok else "FAILED"
         click.echo(
             f"audit log {log.path}: {report.entries} entries, {state}; head {report.head_seq}:{report.head_hash}"

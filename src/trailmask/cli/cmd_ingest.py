@@ -9,7 +9,7 @@ import click
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from trailmask.cli.context import app_context, owner_actor
-from trailmask.cli.render import chosen_format, emit_object, emit_rows, format_option
+from trailmask.cli.render import chosen_format, emit_object, emit_rows, format_option, visible
 from trailmask.ingest.s3 import DEFAULT_WORKERS
 from trailmask.models import IngestSummary
 from trailmask.service.ingest import IngestOptions, ingest
@@ -34,7 +34,7 @@ def _print_summary(summary: IngestSummary, fmt: str) -> None:
             emit_rows(["file", "reason"], rows, fmt)
             return
         for row in rows:
-            click.echo(f"rejected: {row['file']}: {row['reason']}", err=True)
+            click.echo(visible(f"rejected: {row['file']}: {row['reason']}"), err=True)
 
 
 @click.command("ingest")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from trailmask.cli.context import app_context, owner_actor
-from trailmask.cli.render import chosen_format, emit_object, emit_rows, format_option
+from trailmask.cli.render import chosen_format, emit_object, emit_rows, format_option, visible
 from trailmask.errors import IntegrityError
 from trailmask.service.validate import DEFAULT_WORKERS, Report, validate_logs
 
@@ -23,7 +23,8 @@ def _print(report: Report, fmt: str, show_all: bool) -> None:
         return
     where = f"s3://{report.bucket}/{report.prefix}"
     for row in rows:
-        click.echo(f"{row['status'].upper():10} {row['kind']:6} s3://{report.bucket}/{row['key']}: {row['reason']}")
+        line = f"{row['status'].upper():10} {row['kind']:6} s3://{report.bucket}/{row['key']}: {row['reason']}"
+        click.echo(visible(line))
     counts = report.counts()
     click.echo(
         f"{where}: {counts['digests_valid']} digests valid, {counts['digests_invalid']} invalid; "

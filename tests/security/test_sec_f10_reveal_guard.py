@@ -95,3 +95,13 @@ def test_policy_can_require_an_approval(ctx: AppContext, token: str, gated_roles
         reveal_token(ctx, GATED, token, justification=WHY, approval_id=approval.id)
     entry = read_entries(ctx, OWNER, limit=3, raw_access=True)[0]
     assert entry["approval_id"] == approval.id
+
+
+def test_cli_raw_access_feed(ctx: AppContext, token: str) -> None:
+    from tests.conftest import Cli
+
+    reveal_token(ctx, IVY, token, justification=WHY)
+    run_query(ctx, IVY, QueryRequest(sql=SQL))
+    result = Cli(ctx.settings.db)("audit", "list", "--raw-access", "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    assert [e["action"] for e in result.json()] == ["reveal"]

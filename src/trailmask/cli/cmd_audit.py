@@ -25,10 +25,12 @@ def audit_group() -> None:
 @audit_group.command("list")
 @click.option("--limit", type=click.IntRange(min=1), default=50, help="How many entries (newest first).")
 @click.option("--before", type=click.IntRange(min=1), default=None, help="Only entries with seq below this.")
+@click.option("--raw-access", is_flag=True, help="Only the raw-access feed: reveals and unmasked (break-glass) runs.")
 @format_option
-def list_command(limit: int, before: int | None, fmt: str | None) -> None:
+def list_command(limit: int, before: int | None, raw_access: bool, fmt: str | None) -> None:
     """Newest entries first (the store owner reads them unmasked; the read is audited too)."""
-    entries = read_entries(app_context(), owner_actor("admin"), limit=limit, before=before)
+    ctx = app_context()
+    entries = read_entries(ctx, owner_actor("admin"), limit=limit, before=before, raw_access=raw_access)
     fmt = chosen_format(fmt)
     emit_rows(sorted({k for e in entries for k in e}) if fmt == "json" else COLUMNS, entries, fmt)
 

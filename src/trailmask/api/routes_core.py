@@ -13,8 +13,8 @@ from trailmask.api.models import AuditPage, Health, QueryResultBody, SqlBody, Wh
 from trailmask.api.state import api_state, in_thread
 from trailmask.models import Actor, QueryResult
 from trailmask.service.auditing import read_entries
-from trailmask.service.authz import require_role
 from trailmask.service.query import QueryRequest, run_query
+from trailmask.service.users import whoami as role_permissions
 
 router = APIRouter()
 CurrentActor = Annotated[Actor, Depends(current_actor)]
@@ -48,7 +48,7 @@ async def healthz() -> Health:
 @router.get("/api/whoami", response_model=WhoAmI, tags=["identity"], responses=responses(401, 403, 429, 503))
 async def whoami(request: Request, actor: CurrentActor) -> WhoAmI:
     """Who the token belongs to, its role and the role's permission strings."""
-    permissions = await in_thread(request, require_role, api_state(request).ctx, actor.role)
+    permissions = await in_thread(request, role_permissions, api_state(request).ctx, actor)
     return WhoAmI(name=actor.name, role=actor.role, via=actor.via, permissions=list(permissions))
 
 

@@ -13,9 +13,7 @@ from trailmask.api.models import QueryResultBody, RunBody
 from trailmask.api.state import api_state, in_thread
 from trailmask.models import Actor
 from trailmask.runbooks.model import Runbook
-from trailmask.service.authz import require, runbook_resource
-from trailmask.service.context import AppContext
-from trailmask.service.runbooks import get_runbook, list_runbooks, run_runbook
+from trailmask.service.runbooks import list_runbooks, run_runbook, show_runbook
 
 router = APIRouter(prefix="/api/runbooks", tags=["runbooks"])
 CurrentActor = Annotated[Actor, Depends(current_actor)]
@@ -49,15 +47,10 @@ async def runbooks(request: Request, actor: CurrentActor) -> dict[str, list[dict
     return {"runbooks": [runbook_body(r) for r in found]}
 
 
-def _show(ctx: AppContext, actor: Actor, runbook_id: str) -> Runbook:
-    require(ctx, actor, "runbook", runbook_resource(ctx, runbook_id))
-    return get_runbook(ctx, runbook_id)
-
-
 @router.get("/{runbook_id}", responses=responses(400, 401, 403, 404, 429, 503))
 async def runbook(request: Request, runbook_id: RunbookId, actor: CurrentActor) -> dict[str, Any]:
     """One runbook's documentation and parameters (needs `runbook:ID` or a matching `runbook-tag:`)."""
-    return runbook_body(await in_thread(request, _show, api_state(request).ctx, actor, runbook_id))
+    return runbook_body(await in_thread(request, show_runbook, api_state(request).ctx, actor, runbook_id))
 
 
 @router.post(

@@ -6,7 +6,8 @@ import click
 
 from trailmask.cli.context import app_context, owner_actor
 from trailmask.cli.render import chosen_format, emit_object, emit_rows, format_option
-from trailmask.service.policy import check, drift
+from trailmask.service.drift import drift
+from trailmask.service.policy import check
 
 
 @click.group("policy")

@@ -23,6 +23,7 @@ from typing import Any
 from trailmask.errors import Conflict, NotFound, PermissionDenied, TrailmaskError, UsageError
 from trailmask.models import Actor, QueryResult
 from trailmask.runbooks.binding import bind_parameters
+from trailmask.service.audited import audited
 from trailmask.service.auditing import record_event
 from trailmask.service.authz import authorize, decide, require, unmask_grant
 from trailmask.service.context import AppContext
@@ -157,18 +158,22 @@ def _is_requester(actor: Actor, approval: Approval) -> bool:
 
 
 def list_approvals(ctx: AppContext, actor: Actor, *, status: str | None = None) -> list[Approval]:
-    """Approvers see every request; others see their own."""
-    approver = decide(ctx, actor, "approve").allowed
-    with read(ctx) as conn:
-        rows = [_approval(r) for r in conn.execute("SELECT * FROM approvals ORDER BY created_at DESC, id")]
-    return [a for a in rows if (approver or _is_requester(actor, a)) and (status is None or a.status == status)]
+    """Approvers see every request; others see their own (audited as ``approval.list``)."""
+    with audited(ctx, actor, "approval.list", status=status) as audit:
+        approver = decide(ctx, actor, "approve").allowed
+        with read(ctx) as conn:
+            rows = [_approval(r) for r in conn.execute("SELECT * FROM approvals ORDER BY created_at DESC, id")]
+        shown = [a for a in rows if (approver or _is_requester(actor, a)) and (status is None or a.status == status)]
+        audit.details["approvals"] = len(shown)
+    return shown
 
 
 def get_approval(ctx: AppContext, actor: Actor, approval_id: str) -> Approval:
-    with read(ctx) as conn:
-        approval = _load(conn, approval_id)
-    if not (_is_requester(actor, approval) or decide(ctx, actor, "approve").allowed):
-        raise PermissionDenied(f"role {actor.role!r} lacks permission 'approve'", hint="this is not your request")
+    with audited(ctx, actor, "approval.show", approval_id=approval_id):
+        with read(ctx) as conn:
+            approval = _load(conn, approval_id)
+        if not (_is_requester(actor, approval) or decide(ctx, actor, "approve").allowed):
+            raise PermissionDenied(f"role {actor.role!r} lacks permission 'approve'", hint="this is not your request")
     return approval
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from trailmask.errors import UsageError
 from trailmask.masking.compiler import KEY_COLUMN, KEY_TABLE
 from trailmask.models import Actor, QueryRequest
-from trailmask.service.auditing import record
+from trailmask.service.audited import audited
 from trailmask.service.authz import authorize
 from trailmask.service.context import AppContext
 from trailmask.service.engine import transpiled
@@ -53,14 +53,16 @@ def _placeholders(sql: str) -> dict[str, None]:
 
 def explain(ctx: AppContext, actor: Actor, sql: str, dialect: str = "duckdb") -> str:
     """The SQL that would run for ``actor`` in ``dialect`` (duckdb, spark, athena), after the same
-    checks as a query, audited as ``explain``. Parameters stay markers; the key is never printed."""
-    if dialect not in DIALECTS:
-        raise UsageError(f"unknown dialect {dialect!r}", hint=f"use one of {', '.join(DIALECTS)}")
-    authorize(ctx, actor, "sql", None)
-    plan = prepare(ctx, actor.role, sql, _placeholders(sql))
-    table = ctx.settings.athena.table if dialect == "athena" else EXPLAIN_SPARK_TABLE
-    text = transpiled(plan.sql, dialect, table, pretty=True) if dialect != "duckdb" else None
-    record(ctx, actor, QueryRequest(sql=sql, kind="explain"), outcome="ok", elapsed_ms=0.0, profile=plan.profile)
+    checks as a query, audited as ``explain`` (denied and failed ones too). Parameters stay markers;
+    the key is never printed."""
+    with audited(ctx, actor, "explain", request=QueryRequest(sql=sql, kind="explain")) as audit:
+        if dialect not in DIALECTS:
+            raise UsageError(f"unknown dialect {dialect!r}", hint=f"use one of {', '.join(DIALECTS)}")
+        authorize(ctx, actor, "explain", None)
+        plan = prepare(ctx, actor.role, sql, _placeholders(sql))
+        table = ctx.settings.athena.table if dialect == "athena" else EXPLAIN_SPARK_TABLE
+        text = transpiled(plan.sql, dialect, table, pretty=True) if dialect != "duckdb" else None
+        audit.profile = plan.profile
     if text is None:
         return plan.sql
     return "\n".join([*_header(dialect, actor, text, table, keyed=bool(plan.temp_tables)), text.sql])

@@ -19,13 +19,13 @@ from typing import Any
 
 import pyarrow as pa
 
-from trailmask.errors import PermissionDenied, TrailmaskError, UsageError
+from trailmask.errors import PermissionDenied, UsageError
 from trailmask.export.parquet import PARTITIONS, write_parquet
 from trailmask.export.target import ExportResult, prepare_directory
 from trailmask.export.text import write_csv, write_jsonl
 from trailmask.models import Actor, PreparedQuery
 from trailmask.schema import JSON_OBJECT_FIELDS
-from trailmask.service.auditing import record_event
+from trailmask.service.audited import audited
 from trailmask.service.authz import authorize
 from trailmask.service.context import AppContext
 from trailmask.service.prepare import prepare
@@ -96,25 +96,23 @@ def _write(ctx: AppContext, plan: PreparedQuery, fmt: str, target: Path, overwri
 
 
 def export(ctx: AppContext, actor: Actor, fmt: str, directory: Path, *, overwrite: bool = False) -> ExportResult:
-    """Write what ``actor``'s role may see of ``events`` into ``directory``."""
-    if fmt not in FORMATS:
-        raise UsageError(f"unknown export format {fmt!r}", hint=f"use one of {', '.join(FORMATS)}")
+    """Write what ``actor``'s role may see of ``events`` into ``directory``.
+
+    Two audited steps: ``export`` (authorized and planned, before any file is written) and
+    ``export.done`` (the files written, with the row count).
+    """
     started = time.perf_counter()
-    try:
+    with audited(ctx, actor, "export", format=fmt) as audit:
+        if fmt not in FORMATS:
+            raise UsageError(f"unknown export format {fmt!r}", hint=f"use one of {', '.join(FORMATS)}")
         authorize(ctx, actor, "export", None)
         ctx.store.require_exists()
         plan = prepare(ctx, actor.role, EXPORT_SQL, {})
         _refuse_unmasked(plan, actor.role)
         target = prepare_directory(directory, overwrite=overwrite)
-    except TrailmaskError as exc:
-        record_event(ctx, actor, "export", outcome=exc.kind, format=fmt)
-        raise
-    record_event(ctx, actor, "export", format=fmt, profile=plan.profile, directory=str(target))
-    try:
+        audit.details.update(profile=plan.profile, directory=str(target))
+    with audited(ctx, actor, "export.done", format=fmt) as done:
         result = _write(ctx, plan, fmt, target, overwrite)
-    except TrailmaskError as exc:
-        record_event(ctx, actor, "export.done", outcome=exc.kind, format=fmt)
-        raise
-    elapsed = round((time.perf_counter() - started) * 1000, 3)
-    record_event(ctx, actor, "export.done", format=fmt, rows=result.rows, files=len(result.files), duration_ms=elapsed)
+        elapsed = round((time.perf_counter() - started) * 1000, 3)
+        done.details.update(rows=result.rows, files=len(result.files), duration_ms=elapsed)
     return result

@@ -19,6 +19,7 @@ from trailmask.ingest.lookup import LookupRequest, ingest_lookup, parse_attribut
 from trailmask.ingest.s3 import CHUNK_FILES, DEFAULT_WORKERS, S3Request, ingest_s3
 from trailmask.ingest.s3_layout import KeyFilter
 from trailmask.models import Actor, IngestSummary
+from trailmask.service.audited import audited
 from trailmask.service.context import AppContext
 
 LOOKUP_SOURCE = "lookup-events"
@@ -63,7 +64,20 @@ def ingest(
     batch_files: int | None = None,
     options: IngestOptions | None = None,
 ) -> IngestSummary:
-    options = options or IngestOptions()
+    """Load ``sources`` into the store; audited as ``ingest`` with the totals."""
+    with audited(ctx, actor, "ingest", sources=len(sources)) as audit:
+        summary = _ingest(ctx, sources, progress, batch_files, options or IngestOptions())
+        audit.details.update(summary.totals())
+    return summary
+
+
+def _ingest(
+    ctx: AppContext,
+    sources: Sequence[str],
+    progress: Progress | None,
+    batch_files: int | None,
+    options: IngestOptions,
+) -> IngestSummary:
     local = [s for s in sources if not _is_remote(s)]
     remote = [s for s in sources if _is_remote(s)]
     if options.filtering and not remote:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from trailmask.errors import PermissionDenied, UsageError
+from trailmask.errors import PermissionDenied, QueryRejected, TrailmaskError, UsageError
 from trailmask.masking.compiler import KEY_COLUMN, KEY_TABLE, compile_relation, pass_through_columns
 from trailmask.masking.model import Policy
 from trailmask.models import PreparedQuery
@@ -49,6 +49,23 @@ def profile_name(policy: Policy, role: str, raw: bool) -> str:
 
 
 def prepare(ctx: AppContext, role: str, sql: str, params: dict[str, Any], *, unmasked: bool = False) -> PreparedQuery:
+    """The SQL that runs for ``role`` (see the module docstring).
+
+    Any error of the SQL toolkit that is not already a trailmask error (sqlglot cannot parse,
+    transform or print a construct) is a QueryRejected naming the error's class only, never a 500.
+    """
+    try:
+        return _prepare(ctx, role, sql, params, unmasked=unmasked)
+    except TrailmaskError:
+        raise
+    except Exception as exc:
+        raise QueryRejected(
+            f"trailmask cannot check or rewrite this query ({type(exc).__name__})",
+            hint="simplify the construct (for example a recursive JSON path '$..x'); see docs/sandbox.md",
+        ) from None
+
+
+def _prepare(ctx: AppContext, role: str, sql: str, params: dict[str, Any], *, unmasked: bool) -> PreparedQuery:
     policy = ctx.policy
     if role not in policy.roles:
         raise PermissionDenied(

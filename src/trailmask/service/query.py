@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import time
+from collections.abc import Callable
 from typing import Any
 
-from trailmask.errors import TrailmaskError
 from trailmask.models import Actor, PreparedQuery, QueryRequest, QueryResult
-from trailmask.service.auditing import record
+from trailmask.service.audited import audited
 from trailmask.service.authz import authorize
 from trailmask.service.context import AppContext
 from trailmask.service.engine import run_plan
@@ -50,17 +49,20 @@ def _jsonable(value: Any) -> Any:
     return str(value)
 
 
-def run_query(ctx: AppContext, actor: Actor, request: QueryRequest) -> QueryResult:
-    """Authorize, prepare (sandbox + masking), execute, audit; the audit write precedes the answer."""
-    started = time.perf_counter()
-    try:
+def run_query(
+    ctx: AppContext, actor: Actor, request: QueryRequest, *, check: Callable[[QueryResult], None] | None = None
+) -> QueryResult:
+    """Authorize, prepare (sandbox + masking), execute, audit; the audit write precedes the answer.
+
+    ``check`` (a runbook's output contract) runs on the result inside the audited block, so a
+    result it refuses is recorded as the failure it is.
+    """
+    with audited(ctx, actor, request.kind, request=request) as audit:
         authorize(ctx, actor, request.kind, request.runbook_id, unmasked=request.unmasked)
         plan = prepare(ctx, actor.role, request.sql, request.params, unmasked=request.unmasked)
         result = _execute(ctx, actor, plan, request)
-    except TrailmaskError as exc:
-        record(ctx, actor, request, outcome=exc.kind, elapsed_ms=(time.perf_counter() - started) * 1000)
-        raise
-    result.audit_id = record(
-        ctx, actor, request, outcome="ok", elapsed_ms=result.elapsed_ms, rows=result.row_count, profile=plan.profile
-    )
+        if check is not None:
+            check(result)
+        audit.rows, audit.profile, audit.elapsed_ms = result.row_count, plan.profile, result.elapsed_ms
+    result.audit_id = audit.entry_id
     return result

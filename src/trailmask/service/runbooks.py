@@ -12,8 +12,7 @@ fail before reaching run_query (permission, unknown runbook, invalid parameter) 
 from __future__ import annotations
 
 import tempfile
-import time
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -31,8 +30,8 @@ from trailmask.runbooks.fixtures import (
 from trailmask.runbooks.lint import Finding, lint_catalog
 from trailmask.runbooks.model import Fixture, FixtureEvent, Runbook
 from trailmask.runbooks.sigma.importer import ImportReport, import_rules, read_rules, write_runbooks
-from trailmask.service.auditing import record
-from trailmask.service.authz import authorize, decide, role_names, runbook_resource
+from trailmask.service.audited import audited
+from trailmask.service.authz import authorize, decide, require, role_names, runbook_resource
 from trailmask.service.catalog import catalog, get_runbook
 from trailmask.service.context import AppContext
 from trailmask.service.ingest import ingest
@@ -41,15 +40,19 @@ from trailmask.service.query import run_query
 
 TEST_ACTOR = Actor(name="runbook-test", role="admin", via="cli-owner")
 
-__all__ = ["catalog", "get_runbook", "list_runbooks", "run_runbook"]
+__all__ = ["catalog", "get_runbook", "list_runbooks", "run_runbook", "show_runbook"]
 
 
 def list_runbooks(ctx: AppContext, actor: Actor | None = None) -> list[Runbook]:
-    """Every runbook, sorted by id; with ``actor``, only those the actor's role may run."""
+    """Every runbook, sorted by id; with ``actor``, only those the actor's role may run (audited)."""
     runbooks = list(catalog(ctx))
     if actor is None:
         return runbooks
-    return [r for r in runbooks if decide(ctx, actor, "runbook", runbook_resource(ctx, r.id)).allowed]
+    with audited(ctx, actor, "runbook.list") as audit:
+        allowed = [r for r in runbooks if decide(ctx, actor, "runbook", runbook_resource(ctx, r.id)).allowed]
+        audit.rows = len(allowed)
+        audit.details["runbooks"] = len(allowed)
+    return allowed
 
 
 def role_sees_raw(ctx: AppContext, role: str) -> bool:
@@ -61,13 +64,6 @@ def role_sees_raw(ctx: AppContext, role: str) -> bool:
     return known[role]
 
 
-def _audit_failure(
-    ctx: AppContext, actor: Actor, runbook_id: str, sql: str, exc: TrailmaskError, started: float
-) -> None:
-    request = QueryRequest(sql=sql, kind="runbook", runbook_id=runbook_id)
-    record(ctx, actor, request, outcome=exc.kind, elapsed_ms=(time.perf_counter() - started) * 1000)
-
-
 def run_runbook(
     ctx: AppContext,
     actor: Actor,
@@ -77,22 +73,37 @@ def run_runbook(
     max_rows: int | None = None,
     now: datetime | None = None,
 ) -> QueryResult:
-    """Validate ``raw_params`` and run the runbook as ``actor`` through run_query."""
-    started = time.perf_counter()
-    try:
+    """Validate ``raw_params`` and run the runbook as ``actor`` through run_query.
+
+    A request refused before the run (permission, unknown runbook, invalid parameter) is recorded
+    by this block; from the run on, run_query's entry is the record.
+    """
+    with audited(ctx, actor, "runbook", request=QueryRequest(sql="", kind="runbook", runbook_id=runbook_id)) as audit:
         authorize(ctx, actor, "runbook", runbook_id)
         runbook = get_runbook(ctx, runbook_id)
         params = bind_parameters(runbook, raw_params, masked=not role_sees_raw(ctx, actor.role), now=now)
-    except TrailmaskError as exc:
-        _audit_failure(ctx, actor, runbook_id, "", exc, started)
-        raise
-    return execute_runbook(ctx, actor, runbook, params, max_rows=max_rows)
+        audit.delegate()
+        return execute_runbook(ctx, actor, runbook, params, max_rows=max_rows)
+
+
+def _output_contract(runbook: Runbook) -> Callable[[QueryResult], None]:
+    declared = [c.name for c in runbook.output]
+
+    def check(result: QueryResult) -> None:
+        if [c.lower() for c in result.columns] != [c.lower() for c in declared]:
+            raise QueryFailed(
+                f"runbook '{runbook.id}' returned columns {', '.join(result.columns)} "
+                f"but its output contract declares {', '.join(declared)}",
+                hint="fix the runbook's SQL or its 'output' list",
+            )
+
+    return check
 
 
 def execute_runbook(
     ctx: AppContext, actor: Actor, runbook: Runbook, params: dict[str, Any], *, max_rows: int | None = None
 ) -> QueryResult:
-    """Run already-validated values; checks the result against the runbook's output contract."""
+    """Run already-validated values; the result is checked against the runbook's output contract."""
     limit = min(max_rows, runbook.limits.max_rows) if max_rows and runbook.limits.max_rows else None
     request = QueryRequest(
         sql=runbook.sql,
@@ -102,15 +113,14 @@ def execute_runbook(
         max_rows=limit or max_rows or runbook.limits.max_rows,
         timeout_s=runbook.limits.timeout_s,
     )
-    result = run_query(ctx, actor, request)
-    declared = [c.name for c in runbook.output]
-    if [c.lower() for c in result.columns] != [c.lower() for c in declared]:
-        raise QueryFailed(
-            f"runbook '{runbook.id}' returned columns {', '.join(result.columns)} "
-            f"but its output contract declares {', '.join(declared)}",
-            hint="fix the runbook's SQL or its 'output' list",
-        )
-    return result
+    return run_query(ctx, actor, request, check=_output_contract(runbook))
+
+
+def show_runbook(ctx: AppContext, actor: Actor, runbook_id: str) -> Runbook:
+    """One runbook for a caller allowed to run it (``runbook:ID`` or a matching tag), audited."""
+    with audited(ctx, actor, "runbook.show", runbook=runbook_id):
+        require(ctx, actor, "runbook", runbook_resource(ctx, runbook_id))
+        return get_runbook(ctx, runbook_id)
 
 
 def _run_on_events(

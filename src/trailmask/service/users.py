@@ -16,9 +16,9 @@ import sqlite3
 from dataclasses import dataclass
 from typing import Any
 
-from trailmask.errors import Conflict, NotFound, TrailmaskError, UsageError
+from trailmask.errors import Conflict, NotFound, UsageError
 from trailmask.models import Actor
-from trailmask.service.auditing import record_event
+from trailmask.service.audited import audited
 from trailmask.service.authz import require, require_role
 from trailmask.service.context import AppContext
 from trailmask.service.statedb import connect, now, read
@@ -68,36 +68,37 @@ def _check_name(name: str) -> None:
         )
 
 
-def _manage(ctx: AppContext, actor: Actor, action: str, name: str) -> None:
-    try:
-        require(ctx, actor, "users:manage")
-    except TrailmaskError as exc:
-        record_event(ctx, actor, action, outcome=exc.kind, user=name)
-        raise
+def whoami(ctx: AppContext, actor: Actor) -> tuple[str, ...]:
+    """The permission strings of the actor's role (PermissionDenied for a role the policy lacks)."""
+    with audited(ctx, actor, "whoami"):
+        return require_role(ctx, actor.role)
 
 
 def add_user(ctx: AppContext, actor: Actor, name: str, role: str) -> tuple[User, str]:
     """Create ``name`` with ``role``; returns the user and its token (shown only this once)."""
-    _manage(ctx, actor, "user.add", name)
-    _check_name(name)
-    require_role(ctx, role)
-    token_id, token = new_token()
-    created = now()
-    with connect(ctx) as conn:
+    with connect(ctx) as conn, audited(ctx, actor, "user.add", user=name) as audit:
+        require(ctx, actor, "users:manage")
+        _check_name(name)
+        require_role(ctx, role)
+        token_id, token = new_token()
+        created = now()
         if conn.execute("SELECT 1 FROM users WHERE name = ?", (name,)).fetchone():
             raise Conflict(f"user {name!r} already exists", hint="use `trailmask user rotate NAME` for a new token")
         conn.execute(
             "INSERT INTO users (name, role, token_id, token_hash, created_at) VALUES (?, ?, ?, ?, ?)",
             (name, role, token_id, hash_token(token), created),
         )
-        record_event(ctx, actor, "user.add", user=name, user_role=role, token_id=token_id)
+        audit.details.update(user_role=role, token_id=token_id)
     return User(name, role, token_id, False, created, None), token
 
 
 def list_users(ctx: AppContext, actor: Actor) -> list[User]:
-    require(ctx, actor, "users:manage")
-    with read(ctx) as conn:
-        return [_user(row) for row in conn.execute("SELECT * FROM users ORDER BY name")]
+    with audited(ctx, actor, "user.list") as audit:
+        require(ctx, actor, "users:manage")
+        with read(ctx) as conn:
+            users = [_user(row) for row in conn.execute("SELECT * FROM users ORDER BY name")]
+        audit.details["users"] = len(users)
+    return users
 
 
 def _get(conn: sqlite3.Connection, name: str) -> User:
@@ -110,28 +111,27 @@ def _get(conn: sqlite3.Connection, name: str) -> User:
 def set_disabled(ctx: AppContext, actor: Actor, name: str, disabled: bool) -> User:
     """Disable (or enable again) a user; a disabled user's token stops working at once."""
     action = "user.disable" if disabled else "user.enable"
-    _manage(ctx, actor, action, name)
-    with connect(ctx) as conn:
+    with connect(ctx) as conn, audited(ctx, actor, action, user=name):
+        require(ctx, actor, "users:manage")
         user = _get(conn, name)
         if disabled and actor.name == name and actor.via == "token":
             raise Conflict("you cannot disable your own account", hint="ask another user manager")
         conn.execute("UPDATE users SET disabled = ? WHERE name = ?", (int(disabled), name))
-        record_event(ctx, actor, action, user=name)
     return User(user.name, user.role, user.token_id, disabled, user.created_at, user.rotated_at)
 
 
 def rotate_token(ctx: AppContext, actor: Actor, name: str) -> tuple[User, str]:
     """Replace a user's token; the old one stops working at once. Returns the new token once."""
-    _manage(ctx, actor, "user.rotate", name)
-    token_id, token = new_token()
-    rotated = now()
-    with connect(ctx) as conn:
+    with connect(ctx) as conn, audited(ctx, actor, "user.rotate", user=name) as audit:
+        require(ctx, actor, "users:manage")
+        token_id, token = new_token()
+        rotated = now()
         user = _get(conn, name)
         conn.execute(
             "UPDATE users SET token_id = ?, token_hash = ?, rotated_at = ? WHERE name = ?",
             (token_id, hash_token(token), rotated, name),
         )
-        record_event(ctx, actor, "user.rotate", user=name, token_id=token_id)
+        audit.details["token_id"] = token_id
     return User(user.name, user.role, token_id, user.disabled, user.created_at, rotated), token
 
 

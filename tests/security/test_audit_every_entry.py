@@ -1,0 +1,454 @@
+"""Every service operation and every API route leaves an audit entry: on success, denial and failure.
+
+Regression for issue 10, finding 4: ``POST /api/sql`` with ``SELECT requestParameters->'$..x' FROM
+events`` raised a sqlglot ValueError inside ``prepare`` (500, no audit entry) and a denied
+``explain`` was not audited. Every operation now runs inside ``service.audited.audited``.
+
+The lists below are checked against the code, so a new operation cannot slip through:
+
+- the API routes are read from the app's OpenAPI document; a route without a case here fails
+  ``test_every_route_has_cases`` (only ``UNAUTHENTICATED`` endpoints are exempt: health);
+- the service operations are the public ``service.*`` functions taking ``(ctx, actor, ...)``; one
+  without a case fails ``test_every_service_operation_has_cases`` unless ``NOT_OPERATIONS`` names it
+  with the reason it is not an operation of its own.
+"""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import pkgutil
+import warnings
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from tests.conftest import awsdocs_events, panther_events, write_jsonl
+
+import trailmask.service as service_package
+from trailmask.config import Settings, with_sections
+from trailmask.engines.duckdb import Store
+from trailmask.errors import TrailmaskError
+from trailmask.models import Actor, QueryRequest
+from trailmask.service import approvals, drift, explain, export, ingest, query, reveal, runbooks, users
+from trailmask.service.auditing import read_entries
+from trailmask.service.context import AppContext
+
+with warnings.catch_warnings():
+    warnings.filterwarnings("ignore", message=r"Using .httpx. with .starlette.testclient.")
+    from fastapi.testclient import TestClient
+
+OWNER = Actor("local-owner", "admin", "cli-owner")
+INVESTIGATOR = Actor("investigator", "investigator", "token")
+VIEWER = Actor("viewer", "viewer", "token")
+RUNBOOK = "cis-cloudtrail-config-changes"
+BAD_SQL = "SELECT requestParameters->'$..x' FROM events"  # sqlglot cannot print it: was a 500, unaudited
+UNAUTHENTICATED = {("get", "/healthz"): "liveness only: no credentials, nothing about the data"}
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("audit-every-entry")
+    source = write_jsonl(root / "events.jsonl", awsdocs_events() + panther_events())
+    db = root / "store.duckdb"
+    ingest.ingest(AppContext.from_settings(Settings(db=db)), OWNER, [str(source)])
+    return db
+
+
+@pytest.fixture
+def ctx(tmp_path: Path, store: Path) -> AppContext:
+    db = tmp_path / "store.duckdb"
+    db.write_bytes(store.read_bytes())
+    return AppContext.from_settings(with_sections(Settings(db=db), serve={"rate_limit": {"per_second": 1000}}))
+
+
+@dataclass
+class World:
+    ctx: AppContext
+    tokens: dict[str, str]
+    approval: str  # pending, filed by the investigator
+    approved: str  # approved by admin2, not yet run
+    token: str  # a pseudonym token the investigator sees
+
+
+@pytest.fixture
+def world(ctx: AppContext) -> World:
+    tokens = {}
+    for name, role in (("admin", "admin"), ("admin2", "admin"), ("investigator", "investigator"), ("viewer", "viewer")):
+        tokens[name] = users.add_user(ctx, OWNER, name, role)[1]
+
+    def file() -> str:
+        return approvals.request_unmasked(
+            ctx, INVESTIGATOR, kind="sql", sql="SELECT 1 AS one", runbook=None, params={}, justification="incident 42"
+        ).id
+
+    pending, approved = file(), file()
+    approvals.decide_request(ctx, Actor("admin2", "admin", "token"), approved, approve=True)
+    rows = query.run_query(
+        ctx,
+        INVESTIGATOR,
+        QueryRequest(sql="SELECT userIdentity.userName AS u FROM events WHERE userIdentity.userName IS NOT NULL"),
+    ).rows
+    token = next(str(r["u"]) for r in rows if str(r["u"]).startswith("user_"))
+    return World(ctx, tokens, pending, approved, token)
+
+
+def _entries(ctx: AppContext) -> list[dict[str, Any]]:
+    log = ctx.audit_log
+    return list(log.entries()) if log.path.exists() else []
+
+
+def _expect_entry(ctx: AppContext, before: int, outcome_ok: bool, what: str) -> None:
+    new = _entries(ctx)[before:]
+    assert new, f"{what}: no audit entry was written"
+    outcomes = [str(e.get("outcome")) for e in new]
+    if outcome_ok:
+        assert "ok" in outcomes, f"{what}: expected an 'ok' entry, got {outcomes}"
+    else:
+        assert any(o != "ok" for o in outcomes), f"{what}: expected a refused/failed entry, got {outcomes}"
+
+
+# ---- API routes --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Call:
+    user: str | None  # token of this user; None: no credentials
+    url: str
+    body: dict[str, Any] | None = None
+    status: int | None = None  # None: any 2xx
+
+
+def _approval_body(justification: str = "incident 1234 review") -> dict[str, Any]:
+    return {"kind": "sql", "sql": "SELECT 1 AS one", "justification": justification}
+
+
+def _reveal_body(token: str) -> dict[str, Any]:
+    return {"token": token, "justification": "incident 1234 review"}
+
+
+# (method, path) -> {"ok" | "denied" | "failed": world -> Call}
+ROUTE_CASES: dict[tuple[str, str], dict[str, Callable[[World], Call]]] = {
+    ("get", "/api/whoami"): {
+        "ok": lambda w: Call("viewer", "/api/whoami"),
+        "denied": lambda w: Call(None, "/api/whoami", status=401),
+        "failed": lambda w: Call(None, "/api/whoami", status=401),  # takes no input: refusal is its failure
+    },
+    ("post", "/api/sql"): {
+        "ok": lambda w: Call("investigator", "/api/sql", {"sql": "SELECT eventName FROM events LIMIT 1"}),
+        "denied": lambda w: Call("viewer", "/api/sql", {"sql": "SELECT eventName FROM events"}, 403),
+        "failed": lambda w: Call("investigator", "/api/sql", {"sql": BAD_SQL}, 400),
+    },
+    ("get", "/api/audit"): {
+        "ok": lambda w: Call("admin", "/api/audit"),
+        "denied": lambda w: Call("viewer", "/api/audit", status=403),
+        "failed": lambda w: Call(None, "/api/audit", status=401),
+    },
+    ("get", "/api/runbooks"): {
+        "ok": lambda w: Call("viewer", "/api/runbooks"),
+        "denied": lambda w: Call(None, "/api/runbooks", status=401),
+        "failed": lambda w: Call("viewer-token-that-does-not-exist", "/api/runbooks", status=401),
+    },
+    ("get", "/api/runbooks/{runbook_id}"): {
+        "ok": lambda w: Call("viewer", f"/api/runbooks/{RUNBOOK}"),
+        "denied": lambda w: Call(None, f"/api/runbooks/{RUNBOOK}", status=401),
+        "failed": lambda w: Call("viewer", "/api/runbooks/no-such-runbook", status=404),
+    },
+    ("post", "/api/runbooks/{runbook_id}/run"): {
+        "ok": lambda w: Call("viewer", f"/api/runbooks/{RUNBOOK}/run", {"params": {"since": "all"}}),
+        "denied": lambda w: Call(None, f"/api/runbooks/{RUNBOOK}/run", {"params": {}}, 401),
+        "failed": lambda w: Call("viewer", f"/api/runbooks/{RUNBOOK}/run", {"params": {"no_such": 1}}, 400),
+    },
+    ("post", "/api/approvals"): {
+        "ok": lambda w: Call("investigator", "/api/approvals", _approval_body()),
+        "denied": lambda w: Call("viewer", "/api/approvals", _approval_body(), 403),
+        "failed": lambda w: Call("investigator", "/api/approvals", _approval_body("short"), 400),
+    },
+    ("get", "/api/approvals"): {
+        "ok": lambda w: Call("investigator", "/api/approvals"),
+        "denied": lambda w: Call(None, "/api/approvals", status=401),
+        "failed": lambda w: Call("bogus", "/api/approvals", status=401),
+    },
+    ("get", "/api/approvals/{approval_id}"): {
+        "ok": lambda w: Call("investigator", f"/api/approvals/{w.approval}"),
+        "denied": lambda w: Call("viewer", f"/api/approvals/{w.approval}", status=403),
+        "failed": lambda w: Call("investigator", "/api/approvals/apr_0000000000000000", status=404),
+    },
+    ("post", "/api/approvals/{approval_id}/approve"): {
+        "ok": lambda w: Call("admin2", f"/api/approvals/{w.approval}/approve", {"comment": ""}),
+        "denied": lambda w: Call("investigator", f"/api/approvals/{w.approval}/approve", {"comment": ""}, 403),
+        "failed": lambda w: Call("admin2", "/api/approvals/apr_0000000000000000/approve", {"comment": ""}, 404),
+    },
+    ("post", "/api/approvals/{approval_id}/reject"): {
+        "ok": lambda w: Call("admin2", f"/api/approvals/{w.approval}/reject", {"comment": ""}),
+        "denied": lambda w: Call("investigator", f"/api/approvals/{w.approval}/reject", {"comment": ""}, 403),
+        "failed": lambda w: Call("admin2", "/api/approvals/apr_0000000000000000/reject", {"comment": ""}, 404),
+    },
+    ("post", "/api/approvals/{approval_id}/run"): {
+        "ok": lambda w: Call("investigator", f"/api/approvals/{w.approved}/run"),
+        "denied": lambda w: Call("viewer", f"/api/approvals/{w.approved}/run", status=403),
+        "failed": lambda w: Call("investigator", f"/api/approvals/{w.approval}/run", status=409),
+    },
+    ("get", "/api/users"): {
+        "ok": lambda w: Call("admin", "/api/users"),
+        "denied": lambda w: Call("viewer", "/api/users", status=403),
+        "failed": lambda w: Call(None, "/api/users", status=401),
+    },
+    ("post", "/api/users"): {
+        "ok": lambda w: Call("admin", "/api/users", {"name": "zed", "role": "viewer"}),
+        "denied": lambda w: Call("viewer", "/api/users", {"name": "zed", "role": "viewer"}, 403),
+        "failed": lambda w: Call("admin", "/api/users", {"name": "viewer", "role": "viewer"}, 409),
+    },
+    **{
+        ("post", f"/api/users/{{name}}/{verb}"): {
+            "ok": lambda w, verb=verb: Call("admin", f"/api/users/viewer/{verb}"),
+            "denied": lambda w, verb=verb: Call("viewer", f"/api/users/admin2/{verb}", status=403),
+            "failed": lambda w, verb=verb: Call("admin", f"/api/users/nobody-here/{verb}", status=404),
+        }
+        for verb in ("rotate", "disable", "enable")
+    },
+    ("post", "/api/reveal"): {
+        "ok": lambda w: Call("investigator", "/api/reveal", _reveal_body(w.token)),
+        "denied": lambda w: Call("viewer", "/api/reveal", _reveal_body(w.token), 403),
+        "failed": lambda w: Call("investigator", "/api/reveal", _reveal_body("not-a-token"), 400),
+    },
+}
+
+
+def _operations() -> list[tuple[str, str]]:
+    from trailmask.api import create_app
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        app = create_app(AppContext.from_settings(Settings(db=Path("/nonexistent/trailmask-openapi.duckdb"))))
+        paths = app.openapi()["paths"]
+    return sorted((method, path) for path, ops in paths.items() for method in ops)
+
+
+def test_every_route_has_cases() -> None:
+    operations = _operations()
+    assert ("post", "/api/sql") in operations
+    missing = [op for op in operations if op not in ROUTE_CASES and op not in UNAUTHENTICATED]
+    assert not missing, f"routes without audit cases (add them to ROUTE_CASES): {missing}"
+    stale = [op for op in ROUTE_CASES if op not in operations]
+    assert not stale, f"ROUTE_CASES names routes the app no longer has: {stale}"
+
+
+@pytest.fixture
+def client(world: World) -> Iterator[TestClient]:
+    from trailmask.api import create_app
+
+    with TestClient(create_app(world.ctx)) as test_client:
+        yield test_client
+
+
+@pytest.mark.parametrize("outcome", ["ok", "denied", "failed"])
+@pytest.mark.parametrize("operation", sorted(ROUTE_CASES), ids=lambda op: f"{op[0]} {op[1]}")
+def test_route_is_audited(world: World, client: TestClient, operation: tuple[str, str], outcome: str) -> None:
+    call = ROUTE_CASES[operation][outcome](world)
+    headers = {}
+    if call.user is not None:
+        headers["Authorization"] = f"Bearer {world.tokens.get(call.user, 'tm_000000000000_' + 'x' * 43)}"
+    before = len(_entries(world.ctx))
+    response = client.request(operation[0].upper(), call.url, json=call.body, headers=headers)
+    if call.status is None:
+        assert 200 <= response.status_code < 300, response.text
+    else:
+        assert response.status_code == call.status, response.text
+    _expect_entry(world.ctx, before, outcome == "ok", f"{operation[0].upper()} {call.url} ({outcome})")
+
+
+# ---- service operations ------------------------------------------------------------------------
+
+NOT_OPERATIONS = {
+    "audited.audited": "the audited entry point itself",
+    "auditing.record": "the audit writer itself",
+    "auditing.record_event": "the audit writer itself",
+    "authz.authorize": "a check used inside operations",
+    "authz.decide": "a check used inside operations",
+    "authz.require": "a check used inside operations",
+    "runbooks.execute_runbook": "runs through query.run_query, which is audited",
+    "approvals.claim_approval": "a step of approvals.run_approved / reveal, audited there",
+    "demo.setup_demo": "composed of ingest and user.add, each audited",
+    "validate.validate_logs": "reads S3 only and touches no store (no audit log to write to)",
+}
+
+
+def _on_missing_store(world: World, tmp: Path) -> AppContext:
+    """The world's settings (so its audit log) over a store file that does not exist."""
+    return AppContext(settings=world.ctx.settings, store=Store(tmp / "missing.duckdb"))
+
+
+# name -> (ok, denied, failed); each takes (world, tmp_path) and calls the operation
+SERVICE_CASES: dict[str, tuple[Callable[[World, Path], Any], ...]] = {
+    "query.run_query": (
+        lambda w, t: query.run_query(w.ctx, INVESTIGATOR, QueryRequest(sql="SELECT eventName FROM events LIMIT 1")),
+        lambda w, t: query.run_query(w.ctx, VIEWER, QueryRequest(sql="SELECT eventName FROM events")),
+        lambda w, t: query.run_query(w.ctx, INVESTIGATOR, QueryRequest(sql=BAD_SQL)),
+    ),
+    "explain.explain": (
+        lambda w, t: explain.explain(w.ctx, INVESTIGATOR, "SELECT eventName FROM events"),
+        lambda w, t: explain.explain(w.ctx, VIEWER, "SELECT eventName FROM events"),
+        lambda w, t: explain.explain(w.ctx, INVESTIGATOR, BAD_SQL),
+    ),
+    "runbooks.run_runbook": (
+        lambda w, t: runbooks.run_runbook(w.ctx, VIEWER, RUNBOOK, {"since": "all"}),
+        lambda w, t: runbooks.run_runbook(w.ctx, Actor("x", "no-such-role"), RUNBOOK, {}),
+        lambda w, t: runbooks.run_runbook(w.ctx, VIEWER, RUNBOOK, {"no_such": 1}),
+    ),
+    "runbooks.show_runbook": (
+        lambda w, t: runbooks.show_runbook(w.ctx, VIEWER, RUNBOOK),
+        lambda w, t: runbooks.show_runbook(w.ctx, Actor("x", "no-such-role"), RUNBOOK),
+        lambda w, t: runbooks.show_runbook(w.ctx, VIEWER, "no-such-runbook"),
+    ),
+    "runbooks.list_runbooks": (
+        lambda w, t: runbooks.list_runbooks(w.ctx, VIEWER),
+        lambda w, t: runbooks.list_runbooks(w.ctx, Actor("x", "no-such-role")),
+        lambda w, t: runbooks.list_runbooks(w.ctx, Actor("y", "no-such-role")),
+    ),
+    "export.export": (
+        lambda w, t: export.export(w.ctx, INVESTIGATOR, "csv", t / "out"),
+        lambda w, t: export.export(w.ctx, VIEWER, "csv", t / "out"),
+        lambda w, t: export.export(w.ctx, INVESTIGATOR, "xlsx", t / "out"),
+    ),
+    "reveal.reveal_token": (
+        lambda w, t: reveal.reveal_token(w.ctx, INVESTIGATOR, w.token, justification="incident 1234 review"),
+        lambda w, t: reveal.reveal_token(w.ctx, VIEWER, w.token, justification="incident 1234 review"),
+        lambda w, t: reveal.reveal_token(w.ctx, INVESTIGATOR, "not-a-token", justification="incident 1234 review"),
+    ),
+    "auditing.read_entries": (
+        lambda w, t: read_entries(w.ctx, OWNER),
+        lambda w, t: read_entries(w.ctx, VIEWER),
+        lambda w, t: read_entries(w.ctx, Actor("x", "no-such-role")),
+    ),
+    "drift.drift": (
+        lambda w, t: drift.drift(w.ctx, OWNER),
+        lambda w, t: drift.drift(w.ctx, VIEWER),
+        lambda w, t: drift.drift(_on_missing_store(w, t), OWNER),
+    ),
+    "ingest.ingest": (  # the store owner's operation (no permission of its own): refusal = invalid request
+        lambda w, t: ingest.ingest(w.ctx, OWNER, [str(write_jsonl(t / "e.jsonl", awsdocs_events()[:2]))]),
+        lambda w, t: ingest.ingest(w.ctx, OWNER, [str(t)], options=ingest.IngestOptions(accounts=("1",))),
+        lambda w, t: ingest.ingest(w.ctx, OWNER, ["lookup-events"], options=ingest.IngestOptions(start="not-a-time")),
+    ),
+    "users.whoami": (
+        lambda w, t: users.whoami(w.ctx, VIEWER),
+        lambda w, t: users.whoami(w.ctx, Actor("x", "no-such-role")),
+        lambda w, t: users.whoami(w.ctx, Actor("y", "no-such-role")),
+    ),
+    "users.add_user": (
+        lambda w, t: users.add_user(w.ctx, OWNER, "zed", "viewer"),
+        lambda w, t: users.add_user(w.ctx, VIEWER, "zed", "viewer"),
+        lambda w, t: users.add_user(w.ctx, OWNER, "viewer", "viewer"),
+    ),
+    "users.list_users": (
+        lambda w, t: users.list_users(w.ctx, OWNER),
+        lambda w, t: users.list_users(w.ctx, VIEWER),
+        lambda w, t: users.list_users(w.ctx, Actor("x", "no-such-role")),
+    ),
+    "users.rotate_token": (
+        lambda w, t: users.rotate_token(w.ctx, OWNER, "viewer"),
+        lambda w, t: users.rotate_token(w.ctx, VIEWER, "viewer"),
+        lambda w, t: users.rotate_token(w.ctx, OWNER, "nobody-here"),
+    ),
+    "users.set_disabled": (
+        lambda w, t: users.set_disabled(w.ctx, OWNER, "viewer", True),
+        lambda w, t: users.set_disabled(w.ctx, VIEWER, "admin", True),
+        lambda w, t: users.set_disabled(w.ctx, OWNER, "nobody-here", True),
+    ),
+    "approvals.request_unmasked": (
+        lambda w, t: approvals.request_unmasked(
+            w.ctx,
+            INVESTIGATOR,
+            kind="sql",
+            sql="SELECT 1 AS one",
+            runbook=None,
+            params={},
+            justification="incident 77 review",
+        ),
+        lambda w, t: approvals.request_unmasked(
+            w.ctx,
+            VIEWER,
+            kind="sql",
+            sql="SELECT 1 AS one",
+            runbook=None,
+            params={},
+            justification="incident 77 review",
+        ),
+        lambda w, t: approvals.request_unmasked(
+            w.ctx, INVESTIGATOR, kind="sql", sql="SELECT 1", runbook=None, params={}, justification="short"
+        ),
+    ),
+    "approvals.list_approvals": (
+        lambda w, t: approvals.list_approvals(w.ctx, INVESTIGATOR),
+        lambda w, t: approvals.list_approvals(w.ctx, Actor("x", "no-such-role")),
+        lambda w, t: approvals.list_approvals(w.ctx, Actor("y", "no-such-role")),
+    ),
+    "approvals.get_approval": (
+        lambda w, t: approvals.get_approval(w.ctx, INVESTIGATOR, w.approval),
+        lambda w, t: approvals.get_approval(w.ctx, VIEWER, w.approval),
+        lambda w, t: approvals.get_approval(w.ctx, INVESTIGATOR, "apr_0000000000000000"),
+    ),
+    "approvals.decide_request": (
+        lambda w, t: approvals.decide_request(w.ctx, Actor("admin2", "admin", "token"), w.approval, approve=False),
+        lambda w, t: approvals.decide_request(w.ctx, INVESTIGATOR, w.approval, approve=True),
+        lambda w, t: approvals.decide_request(w.ctx, OWNER, "apr_0000000000000000", approve=True),
+    ),
+    "approvals.run_approved": (
+        lambda w, t: approvals.run_approved(w.ctx, INVESTIGATOR, w.approved),
+        lambda w, t: approvals.run_approved(w.ctx, VIEWER, w.approved),
+        lambda w, t: approvals.run_approved(w.ctx, INVESTIGATOR, w.approval),
+    ),
+}
+
+
+def _service_operations() -> list[str]:
+    found = []
+    for info in pkgutil.iter_modules(service_package.__path__):
+        module = importlib.import_module(f"{service_package.__name__}.{info.name}")
+        for name, fn in inspect.getmembers(module, inspect.isfunction):
+            if name.startswith("_") or fn.__module__ != module.__name__:
+                continue
+            params = list(inspect.signature(fn).parameters)
+            if len(params) >= 2 and params[0] == "ctx" and params[1] in ("actor", "reader", "owner"):
+                found.append(f"{info.name}.{name}")
+    return sorted(found)
+
+
+def test_every_service_operation_has_cases() -> None:
+    operations = _service_operations()
+    assert "query.run_query" in operations
+    missing = [op for op in operations if op not in SERVICE_CASES and op not in NOT_OPERATIONS]
+    assert not missing, f"service operations without audit cases (add them to SERVICE_CASES): {missing}"
+    stale = [op for op in [*SERVICE_CASES, *NOT_OPERATIONS] if op not in operations]
+    assert not stale, f"cases name operations that no longer exist: {stale}"
+
+
+@pytest.mark.parametrize("outcome", ["ok", "denied", "failed"])
+@pytest.mark.parametrize("operation", sorted(SERVICE_CASES))
+def test_service_operation_is_audited(world: World, tmp_path: Path, operation: str, outcome: str) -> None:
+    call = SERVICE_CASES[operation][["ok", "denied", "failed"].index(outcome)]
+    before = len(_entries(world.ctx))
+    if outcome == "ok":
+        call(world, tmp_path)
+    else:
+        with pytest.raises(TrailmaskError):
+            call(world, tmp_path)
+    _expect_entry(world.ctx, before, outcome == "ok", f"{operation} ({outcome})")
+
+
+def test_a_non_trailmask_error_is_audited_and_propagates(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A bug inside an operation (here: the engine raising a plain RuntimeError) is on record as ``error``."""
+
+    def broken(*args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(query, "run_plan", broken)
+    before = len(_entries(world.ctx))
+    with pytest.raises(RuntimeError):
+        query.run_query(world.ctx, INVESTIGATOR, QueryRequest(sql="SELECT eventName FROM events"))
+    new = _entries(world.ctx)[before:]
+    assert [e["outcome"] for e in new] == ["error"]
+    assert new[0]["action"] == "sql"

@@ -22,13 +22,26 @@ from pathlib import Path
 import duckdb
 
 from trailmask.engines.duckdb.types import EVENT_FIELDS_AS_TEXT, ddl_type, record_structure_json, typed_select
+from trailmask.errors import StoreError
 from trailmask.models import FileOutcome
 from trailmask.schema import REQUIRED_FIELDS
 
 GZIP_MAGIC = b"\x1f\x8b"
-# Largest JSON document (one delivery file's uncompressed Records object) read in one piece.
-# DuckDB sizes its read buffers from it, so it bounds ingest memory; larger files are rejected.
+# Largest JSON document (one delivery file's uncompressed Records object) read in one piece:
+# (writer memory limit - MEMORY_BASE) / MEMORY_PER_OBJECT, between 1 and 256 MiB (3GB, which
+# DuckDB reports as 2.7 GiB: 84 MiB). DuckDB allocates a read buffer of twice the cap up front, and
+# reading, keying and typing a document took 16 to 32 times its size on top of a fixed ~60 MiB
+# (measured, docs/ingest.md), so a document under the cap fits the limit; larger files are
+# rejected. A file that still needs more (one giant field costs more copies) fails with an
+# out-of-memory error, and that rejects the file, never the batch.
 MAX_OBJECT_BYTES = 256 * 1024 * 1024
+MIN_OBJECT_BYTES = 1024 * 1024
+MEMORY_BASE = 64 * 1024 * 1024
+MEMORY_PER_OBJECT = 32
+_UNITS = {"": 1, "b": 1, "bytes": 1, "kb": 1000, "mb": 1000**2, "gb": 1000**3, "tb": 1000**4}
+_UNITS |= {"kib": 1024, "mib": 1024**2, "gib": 1024**3, "tib": 1024**4}
+# Errors that say the engine or the store is unusable, not that one file is bad: never a rejection.
+_FATAL = (duckdb.FatalException, duckdb.InternalException, duckdb.InterruptException)
 
 
 @dataclass(frozen=True)
@@ -63,7 +76,25 @@ END
 """
 
 
-def _stage_sql(paths: Sequence[Path], compression: str) -> str:
+def memory_limit_bytes(conn: duckdb.DuckDBPyConnection) -> int:
+    """The connection's DuckDB memory limit in bytes (DuckDB shows it as ``2.7 GiB``)."""
+    text = str(conn.execute("SELECT current_setting('memory_limit')").fetchall()[0][0])
+    match = re.fullmatch(r"\s*([0-9.]+)\s*([A-Za-z]*)\s*", text)
+    if not match or match.group(2).lower() not in _UNITS:
+        return MEMORY_BASE + MAX_OBJECT_BYTES * MEMORY_PER_OBJECT
+    return int(float(match.group(1)) * _UNITS[match.group(2).lower()])
+
+
+def max_object_bytes(memory_limit: int) -> int:
+    """The per-document cap for a writer with ``memory_limit`` bytes (see MEMORY_PER_OBJECT)."""
+    return max(MIN_OBJECT_BYTES, min(MAX_OBJECT_BYTES, (memory_limit - MEMORY_BASE) // MEMORY_PER_OBJECT))
+
+
+def _mib(size: int) -> str:
+    return f"{size / 2**20:.0f} MiB"
+
+
+def _stage_sql(paths: Sequence[Path], compression: str, cap: int) -> str:
     """Read, unwrap, key and parse every record once (json_transform gives all typed fields)."""
     listing = "[" + ", ".join(_literal(str(p)) for p in paths) + "]"
     return f"""
@@ -72,16 +103,24 @@ SELECT src, rec, sha256(rec) AS k, json_transform(rec, {_literal(record_structur
   SELECT src, json(unnest({_UNWRAP})) AS rec FROM (
     SELECT filename AS src, json AS doc
     FROM read_json_objects({listing}, format = 'auto', filename = true,
-                           compression = {_literal(compression)}, maximum_object_size = {MAX_OBJECT_BYTES})
+                           compression = {_literal(compression)}, maximum_object_size = {cap})
   )
 )"""
 
 
-def _describe_read_error(exc: duckdb.Error) -> str:
+def _describe_read_error(exc: duckdb.Error, cap: int, memory_limit: int) -> str:
     """A reason for a file DuckDB could not read, without quoting its content."""
     text = str(exc)
+    if isinstance(exc, duckdb.OutOfMemoryException):
+        return (
+            f"loading it needs more memory than the ingest memory limit ({_mib(memory_limit)}): "
+            "it holds a very large record or field; split the file or raise the limit"
+        )
     if "maximum_object_size" in text:
-        return f"a JSON document in the file is larger than {MAX_OBJECT_BYTES // 2**20} MiB uncompressed"
+        return (
+            f"a JSON document in the file is larger than {_mib(cap)} uncompressed "
+            f"(the cap follows the ingest memory limit, {_mib(memory_limit)}; see docs/ingest.md)"
+        )
     if "GZIP" in text or "gzip" in text:
         return "not a readable gzip file (corrupt or truncated compressed data)"
     match = re.search(r"at byte (\d+)", text)
@@ -99,6 +138,8 @@ def _stage_files(conn: duckdb.DuckDBPyConnection, files: Sequence[InputFile]) ->
     """Read every file into tm_stage; returns {local path: reason} for files that could not be read."""
     failures: dict[str, str] = {}
     groups: dict[str, list[Path]] = {}
+    limit = memory_limit_bytes(conn)
+    cap = max_object_bytes(limit)
     for item in files:
         try:
             groups.setdefault(_compression(item.local), []).append(item.local)
@@ -106,21 +147,19 @@ def _stage_files(conn: duckdb.DuckDBPyConnection, files: Sequence[InputFile]) ->
             failures[str(item.local)] = f"cannot open ({exc.strerror or type(exc).__name__})"
     for compression, paths in groups.items():
         try:
-            conn.execute(_stage_sql(paths, compression))
-        except (duckdb.IOException, duckdb.InvalidInputException, duckdb.ConversionException):
+            conn.execute(_stage_sql(paths, compression, cap))
+        except _FATAL:
+            raise
+        except duckdb.Error:
             conn.execute("DELETE FROM tm_stage WHERE list_contains(?, src)", [[str(p) for p in paths]])
-            failures.update(_stage_one_by_one(conn, paths, compression))
-    return failures
-
-
-def _stage_one_by_one(conn: duckdb.DuckDBPyConnection, paths: Sequence[Path], compression: str) -> dict[str, str]:
-    failures: dict[str, str] = {}
-    for path in paths:
-        try:
-            conn.execute(_stage_sql([path], compression))
-        except (duckdb.IOException, duckdb.InvalidInputException, duckdb.ConversionException) as exc:
-            conn.execute("DELETE FROM tm_stage WHERE src = ?", [str(path)])
-            failures[str(path)] = _describe_read_error(exc)
+            for path in paths:
+                try:
+                    conn.execute(_stage_sql([path], compression, cap))
+                except _FATAL:
+                    raise
+                except duckdb.Error as exc:
+                    conn.execute("DELETE FROM tm_stage WHERE src = ?", [str(path)])
+                    failures[str(path)] = _describe_read_error(exc, cap, limit)
     return failures
 
 
@@ -159,8 +198,26 @@ def load_batch(conn: duckdb.DuckDBPyConnection, files: Sequence[InputFile], batc
 
     Files are read and checked into connection-local temp tables first; then one transaction
     inserts the new events and the bookkeeping rows. A process killed at any point leaves the store
-    as it was before the batch or with the whole batch.
+    as it was before the batch or with the whole batch. An engine error (out of memory, a value
+    DuckDB cannot convert) rolls the batch back and loads its files one by one, so that the error
+    rejects the file that causes it, with the reason, and the other files load.
     """
+    try:
+        return _load(conn, files, batch)
+    except _FATAL:
+        raise
+    except duckdb.IOException as exc:
+        raise StoreError(
+            f"cannot write to store: {type(exc).__name__}", hint="check free disk space and the store's folder"
+        ) from None
+    except duckdb.Error as exc:
+        if len(files) > 1:
+            return [outcome for item in files for outcome in load_batch(conn, [item], batch)]
+        limit = memory_limit_bytes(conn)
+        return _reject(conn, files, batch, _describe_read_error(exc, max_object_bytes(limit), limit))
+
+
+def _load(conn: duckdb.DuckDBPyConnection, files: Sequence[InputFile], batch: str) -> list[FileOutcome]:
     try:
         reasons, counts = _stage_and_validate(conn, files)
         conn.execute("BEGIN TRANSACTION")
@@ -173,6 +230,18 @@ def load_batch(conn: duckdb.DuckDBPyConnection, files: Sequence[InputFile], batc
     finally:
         for table in ("tm_stage", "tm_marked", "tm_reject", "tm_names"):
             conn.execute(f"DROP TABLE IF EXISTS {table}")
+    return outcomes
+
+
+def _reject(conn: duckdb.DuckDBPyConnection, files: Sequence[InputFile], batch: str, reason: str) -> list[FileOutcome]:
+    outcomes = [FileOutcome(item.source, "rejected", reason=reason) for item in files]
+    conn.execute("BEGIN TRANSACTION")
+    try:
+        _record(conn, outcomes, batch)
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
     return outcomes
 
 

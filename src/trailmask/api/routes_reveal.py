@@ -34,7 +34,7 @@ class RevealResult(BaseModel):
     matches: list[RevealMatch]
 
 
-@router.post("", response_model=RevealResult, responses=responses(400, 401, 403, 429, 503))
+@router.post("", response_model=RevealResult, responses=responses(400, 401, 403, 404, 409, 429, 503))
 async def reveal(request: Request, body: RevealBody, actor: CurrentActor) -> RevealResult:
     """The raw value(s) behind a pseudonym token (needs permission `reveal`; audited)."""
     ctx = api_state(request).ctx

@@ -125,3 +125,16 @@ def test_cycle_finder_finds_a_cycle() -> None:
 def test_no_import_cycle_in_src(graph: grimp.ImportGraph) -> None:
     cycles = _cycles(graph)
     assert not cycles, "modules importing each other in a loop: " + "; ".join(" <-> ".join(c) for c in cycles)
+
+
+def test_no_importlib_fallbacks_for_own_modules() -> None:
+    """Modules of this package are imported, not probed "when installed" (issue 9.7): a fallback
+    hid the service's runbook calls behind ``Any`` and the web UI behind a ModuleNotFoundError."""
+    allowed = {"cli/main.py"}  # the lazy command group: loads cli.cmd_* modules on demand, by design
+    found = sorted(
+        str(path.relative_to(PACKAGE))
+        for path in PACKAGE.rglob("*.py")
+        if "importlib.import_module(" in path.read_text(encoding="utf-8")
+        and str(path.relative_to(PACKAGE)) not in allowed
+    )
+    assert not found, f"importlib fallbacks for trailmask's own modules: {found}"

@@ -6,7 +6,6 @@ after every API route, so an API path can never be shadowed by a static file.
 
 from __future__ import annotations
 
-import importlib
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +20,7 @@ from trailmask.api.hardening import SecurityHeaders
 from trailmask.api.limits import BodyLimit
 from trailmask.api.state import ApiState
 from trailmask.service.context import AppContext
+from trailmask.web import STATIC_DIR
 
 DESCRIPTION = """\
 Investigate CloudTrail logs; every role sees only what it may.
@@ -32,13 +32,8 @@ JWT when configured) on every route but `/healthz`. Errors have one shape:
 
 
 def _web_dir() -> Path | None:
-    """The static web UI folder when the trailmask.web package is installed (the mount point for `/`)."""
-    try:
-        web = importlib.import_module("trailmask.web")
-    except ModuleNotFoundError:
-        return None
-    folder = getattr(web, "STATIC_DIR", None)
-    return Path(folder) if folder and (Path(folder) / "index.html").is_file() else None
+    """The static web UI folder (the mount point for `/`), when it holds the UI's ``index.html``."""
+    return STATIC_DIR if (STATIC_DIR / "index.html").is_file() else None
 
 
 def _openapi(app: FastAPI) -> dict[str, Any]:

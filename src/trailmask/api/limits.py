@@ -16,7 +16,6 @@ import threading
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from typing import Any
 
 import anyio
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -151,11 +150,3 @@ class QueryGate:
             yield
         finally:
             self.limiter.release()
-
-    def stats(self) -> dict[str, Any]:
-        limiter = self.limiter
-        return {
-            "max_concurrent": self.max_concurrent,
-            "busy": limiter.borrowed_tokens,
-            "waiting": limiter.statistics().tasks_waiting,
-        }

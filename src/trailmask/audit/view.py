@@ -1,6 +1,6 @@
 """What goes into an entry, and what a reader of the log is shown.
 
-Written: parameters of secret type (or with secret-looking names) are replaced by ``[hidden]``
+Written: parameters with secret-looking names (or named by the caller) are replaced by ``[hidden]``
 before they reach the log; they are never recoverable. Shown: a reader without ``audit:raw``
 sees every entry with the values other people typed (parameter values, SQL text, justifications,
 comments, client addresses, request paths, the token given to ``reveal``) replaced by
@@ -24,7 +24,7 @@ MASKED_MAPPINGS = ("params",)
 
 
 def hide_secret_params(params: Mapping[str, Any], secret_names: Iterable[str] = ()) -> dict[str, Any]:
-    """Parameters as logged: secret-typed or secret-named values hidden."""
+    """Parameters as logged: values whose name looks secret, or is in ``secret_names``, hidden."""
     secret = set(secret_names)
     return {name: HIDDEN if name in secret or _SECRET_NAME.search(name) else value for name, value in params.items()}
 

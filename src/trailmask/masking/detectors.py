@@ -366,8 +366,3 @@ def _quote_big_numbers(text: Expr) -> Expr:
     return sx.case(
         [(sx.regexp_like(text, r"[:\[,]\s*-?[0-9]{12}"), sx.reduce_list(found, text, "tm_acc", "tm_n", body))], text
     )
-
-
-def detector_regex(name: str) -> re.Pattern[str]:
-    """A detector's pattern compiled by Python's re (benchmarks and tests)."""
-    return re.compile(next(d.pattern for d in DETECTORS if d.name == name))

@@ -5,7 +5,7 @@ by users, approvals, reveal and audit reads. Both raise AuditError when the entr
 written, so the request fails rather than answering unrecorded.
 
 What an entry holds (docs/audit.md): who (actor, via, role), what (action, runbook, parameters
-with secret-typed ones hidden, SQL fingerprint and shape, the SQL text only when the config says
+with secret-named ones hidden, SQL fingerprint and shape, the SQL text only when the config says
 ``audit: {store_sql_text: true}``), how it went (outcome, rows, masking profile, duration), and the
 approval and HTTP request it belongs to.
 """

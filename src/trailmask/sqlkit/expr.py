@@ -265,10 +265,6 @@ def char(code: int) -> Expr:
     return exp.Chr(expressions=[lit(code)])
 
 
-def split_part(value: Expr, delimiter: str, index: int) -> Expr:
-    return exp.SplitPart(this=value, delimiter=lit(delimiter), part_index=lit(index))
-
-
 def distinct_list(values: Expr) -> Expr:
     return exp.ArrayDistinct(this=values)
 

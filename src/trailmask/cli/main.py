@@ -7,6 +7,7 @@ docs/cli.md); 1 for an unexpected internal error.
 from __future__ import annotations
 
 import importlib
+import os
 import pkgutil
 import sys
 from typing import Any
@@ -109,6 +110,9 @@ def cli(ctx: click.Context, /, token: str | None, fmt: str | None, **overrides: 
 
 
 def main() -> None:
+    # Every file and folder trailmask creates is private (0600 / 0700), including those DuckDB and
+    # pyarrow create (store, WAL, spill folder, Parquet exports) and the server writes.
+    os.umask(0o077)
     try:
         cli(prog_name="trailmask")
     except TrailmaskError as error:  # raised outside a command (e.g. settings)

@@ -15,7 +15,7 @@ import pyarrow as pa
 import pyarrow.dataset as ds
 
 from trailmask.errors import UsageError
-from trailmask.export.target import ExportResult
+from trailmask.export.target import ExportResult, make_private
 
 PARTITIONS = ("account", "region", "date")
 MAX_PARTITIONS = 1_000_000
@@ -65,4 +65,5 @@ def write_parquet(
         file_options=ds.ParquetFileFormat().make_write_options(compression="snappy"),
         file_visitor=lambda written: result.files.append(Path(written.path)),
     )
+    make_private(Path(directory), result.files)
     return result

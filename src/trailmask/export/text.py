@@ -17,7 +17,7 @@ from typing import Any
 import pyarrow as pa
 
 from trailmask.export.csvcell import csv_cell, csv_writer, plain
-from trailmask.export.target import ExportResult
+from trailmask.export.target import ExportResult, private_file
 
 
 def _embedded(text: Any) -> Any:
@@ -39,7 +39,7 @@ def write_jsonl(reader: pa.RecordBatchReader, directory: Path, *, json_columns: 
     result = ExportResult("json", Path(directory))
     path = Path(directory) / "events.jsonl"
     embedded = set(json_columns) & set(reader.schema.names)
-    with path.open("w", encoding="utf-8") as handle:
+    with private_file(path) as handle:
         for row in _rows(reader, result):
             for name in embedded:
                 row[name] = _embedded(row[name])
@@ -52,7 +52,7 @@ def write_csv(reader: pa.RecordBatchReader, directory: Path) -> ExportResult:
     result = ExportResult("csv", Path(directory))
     path = Path(directory) / "events.csv"
     names = reader.schema.names
-    with path.open("w", encoding="utf-8", newline="") as handle:
+    with private_file(path) as handle:
         writer = csv_writer(handle)
         writer.writerow(names)
         for row in _rows(reader, result):

@@ -93,7 +93,7 @@ class Store:
     @contextmanager
     def writer(self) -> Iterator[duckdb.DuckDBPyConnection]:
         """A read-write connection on a migrated store; closed (lock released) on exit."""
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         config: dict[str, str | bool | int | float | list[str]] = {
             "autoinstall_known_extensions": False,
             "autoload_known_extensions": False,
@@ -101,6 +101,9 @@ class Store:
         }
         conn = connect_with_retry(lambda: duckdb.connect(str(self.path), config=config), self.path, self.lock_wait_s)
         try:
+            for own in (self.path, self.path.with_name(self.path.name + ".wal")):
+                if own.exists() and not own.is_symlink():
+                    own.chmod(0o600)  # DuckDB creates them with the process umask (the CLI sets 077)
             migrate(conn, self.path)
             yield conn
         finally:

@@ -40,8 +40,17 @@ MEMORY_BASE = 64 * 1024 * 1024
 MEMORY_PER_OBJECT = 32
 _UNITS = {"": 1, "b": 1, "bytes": 1, "kb": 1000, "mb": 1000**2, "gb": 1000**3, "tb": 1000**4}
 _UNITS |= {"kib": 1024, "mib": 1024**2, "gib": 1024**3, "tib": 1024**4}
-# Errors that say the engine or the store is unusable, not that one file is bad: never a rejection.
-_FATAL = (duckdb.FatalException, duckdb.InternalException, duckdb.InterruptException)
+# Errors a file's content causes (too large for memory, a value DuckDB cannot convert, JSON it
+# cannot parse): they reject that file. Any other engine error (a store that cannot be written, a
+# fatal or internal error, an interrupt, a bug) stops the ingest and rejects nothing, so that an
+# S3 sync never marks good objects as rejected because of the machine it ran on.
+_FILE_ERRORS: tuple[type[duckdb.Error], ...] = (
+    duckdb.OutOfMemoryException,
+    duckdb.InvalidInputException,
+    duckdb.ConversionException,
+    duckdb.OutOfRangeException,
+)
+_READ_ERRORS: tuple[type[duckdb.Error], ...] = (*_FILE_ERRORS, duckdb.IOException)
 
 
 @dataclass(frozen=True)
@@ -148,16 +157,12 @@ def _stage_files(conn: duckdb.DuckDBPyConnection, files: Sequence[InputFile]) ->
     for compression, paths in groups.items():
         try:
             conn.execute(_stage_sql(paths, compression, cap))
-        except _FATAL:
-            raise
-        except duckdb.Error:
+        except _READ_ERRORS:
             conn.execute("DELETE FROM tm_stage WHERE list_contains(?, src)", [[str(p) for p in paths]])
             for path in paths:
                 try:
                     conn.execute(_stage_sql([path], compression, cap))
-                except _FATAL:
-                    raise
-                except duckdb.Error as exc:
+                except _READ_ERRORS as exc:
                     conn.execute("DELETE FROM tm_stage WHERE src = ?", [str(path)])
                     failures[str(path)] = _describe_read_error(exc, cap, limit)
     return failures
@@ -198,19 +203,17 @@ def load_batch(conn: duckdb.DuckDBPyConnection, files: Sequence[InputFile], batc
 
     Files are read and checked into connection-local temp tables first; then one transaction
     inserts the new events and the bookkeeping rows. A process killed at any point leaves the store
-    as it was before the batch or with the whole batch. An engine error (out of memory, a value
-    DuckDB cannot convert) rolls the batch back and loads its files one by one, so that the error
-    rejects the file that causes it, with the reason, and the other files load.
+    as it was before the batch or with the whole batch. An engine error a file's content causes
+    (_FILE_ERRORS: out of memory, a value DuckDB cannot convert) rolls the batch back and loads its
+    files one by one, so that it rejects the file that causes it, with the reason, and the others load.
     """
     try:
         return _load(conn, files, batch)
-    except _FATAL:
-        raise
     except duckdb.IOException as exc:
         raise StoreError(
             f"cannot write to store: {type(exc).__name__}", hint="check free disk space and the store's folder"
         ) from None
-    except duckdb.Error as exc:
+    except _FILE_ERRORS as exc:
         if len(files) > 1:
             return [outcome for item in files for outcome in load_batch(conn, [item], batch)]
         limit = memory_limit_bytes(conn)

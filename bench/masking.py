@@ -2,12 +2,15 @@
 
 Usage:
     .venv/bin/python bench/masking.py [--events 1000000] [--workdir /tmp/trailmask-bench] [--runs 3]
+        [--row-filter "awsRegion <> 'ap-south-1'"]
 
 Builds (once, reused afterwards) a store of synthetic CloudTrail events (trailmask.synth), then
 runs each query through service.prepare + a hardened QuerySession, exactly as run_query does,
 ``--runs`` times per role, and reports the best time of each: ``prepare`` (sandbox + rewrite, Python)
 and ``engine`` (DuckDB: bind, plan, execute, fetch). The ratio is masked/raw of prepare + engine.
-Not a test: figures depend on the machine (2 shared cores here).
+``--row-filter``: the investigator (and the admin, for the raw side) read through that row filter
+(``row_filter: {where: ...}``), to measure its cost. Not a test: figures depend on the machine (2
+shared cores here).
 """
 
 from __future__ import annotations
@@ -19,6 +22,8 @@ import sys
 import time
 from pathlib import Path
 from typing import Any
+
+import yaml
 
 from trailmask.config import load_settings
 from trailmask.engines.duckdb.session import QuerySession
@@ -68,10 +73,24 @@ QUERIES: list[tuple[str, str]] = [
 ]
 
 
-def build_store(workdir: Path, events: int) -> AppContext:
+def _filtered_policy(workdir: Path, where: str) -> Path:
+    """The default policy with ``where`` as the row filter of admin and investigator."""
+    default = Path(__file__).parents[1] / "src/trailmask/masking/default_policy.yaml"
+    policy = yaml.safe_load(default.read_text(encoding="utf-8"))
+    for role in ("admin", "investigator"):
+        policy["roles"][role]["row_filter"] = {"where": where}
+    path = workdir / "row-filter-policy.yaml"
+    path.write_text(yaml.safe_dump(policy, sort_keys=False), encoding="utf-8")
+    return path
+
+
+def build_store(workdir: Path, events: int, row_filter: str | None = None) -> AppContext:
     db = workdir / f"bench-{events}.duckdb"
     os.environ.setdefault("TRAILMASK_MASKING_KEY", "bench-masking-key-0123456789abcdef")
-    ctx = AppContext.from_settings(load_settings({"db": str(db)}, env={}))
+    settings: dict[str, Any] = {"db": str(db)}
+    if row_filter:
+        settings["policy_file"] = str(_filtered_policy(workdir, row_filter))
+    ctx = AppContext.from_settings(load_settings(settings, env={}))
     if db.exists():
         return ctx
     source = workdir / f"synth-{events}.jsonl"
@@ -111,9 +130,10 @@ def main() -> None:
     parser.add_argument("--events", type=int, default=1_000_000)
     parser.add_argument("--workdir", type=Path, default=Path("/tmp/trailmask-bench"))
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--row-filter", default=None, help="a row filter (SQL condition) for both roles")
     args = parser.parse_args()
     args.workdir.mkdir(parents=True, exist_ok=True)
-    ctx = build_store(args.workdir, args.events)
+    ctx = build_store(args.workdir, args.events, args.row_filter)
     actors = {"admin": who(ctx, "admin"), "investigator": who(ctx, "investigator")}
     print(f"{'query':34} {'rows':>5} {'raw ms':>9} {'masked ms':>10} {'(prepare)':>9} {'ratio':>6}")
     ratios = []

@@ -18,6 +18,7 @@ from trailmask.masking.detectors import Scanner
 from trailmask.masking.model import RAW_RECORD_COLUMN, Operator, Policy, Role, RowFilter
 from trailmask.masking.operators import MaskContext, mask_value
 from trailmask.schema import EVENT_FIELDS, INTERNAL_COLUMNS, FieldType
+from trailmask.sqlkit import barrier
 from trailmask.sqlkit import expr as sx
 from trailmask.sqlkit.expr import Expr
 from trailmask.sqlkit.rewrite import ColumnUse, RawWindow
@@ -209,17 +210,33 @@ def pass_through_columns(policy: Policy, role_name: str) -> frozenset[str]:
     return frozenset(names)
 
 
-def _source(role: Role, window: RawWindow | None) -> tuple[Callable[[str], Expr], Expr | None]:
+def _rows(role: Role, alias: str) -> Expr:
+    """The raw rows under ``alias``: the table, or the row filter's barrier (sqlkit.barrier)."""
+    if row_filter(role.row_filter) is None:
+        return sx.table(RAW_TABLE[1], schema=RAW_TABLE[0], alias_=alias)
+    return barrier.rows_table(alias)
+
+
+def _behind_row_filter(role: Role, relation: Expr) -> Expr:
+    """The relation with the role's row filter applied first, in a materialised CTE, so no
+    condition of the query (nor its window) can run on a row the filter hides."""
+    rule = row_filter(role.row_filter)
+    if rule is None:
+        return relation
+    return barrier.behind_barrier(
+        relation, barrier.rows_query(sx.table(RAW_TABLE[1], schema=RAW_TABLE[0], alias_=RAW_ALIAS), rule)
+    )
+
+
+def _source(role: Role, window: RawWindow | None) -> Callable[[str], Expr]:
     """The raw rows the relation reads (the table, or a narrower window of it, under a given
-    alias), and the row filter still to apply to them."""
+    alias), always behind the row filter."""
     if window is None:
-        return (lambda alias: sx.table(RAW_TABLE[1], schema=RAW_TABLE[0], alias_=alias)), row_filter(role.row_filter)
-    inner = sx.table(RAW_TABLE[1], schema=RAW_TABLE[0], alias_=WINDOW_ALIAS)
-    conditions = [c for c in (row_filter(role.row_filter, WINDOW_ALIAS), window.where) if c is not None]
-    query = sx.select([sx.star()], inner, sx.and_(*conditions) if conditions else None)
+        return lambda alias: _rows(role, alias)
+    query = sx.select([sx.star()], _rows(role, WINDOW_ALIAS), window.where)
     if window.order is not None and window.limit is not None:
         query = sx.top_n(query, window.order, window.limit)
-    return (lambda alias: sx.subquery(query.copy(), alias)), None
+    return lambda alias: sx.subquery(query.copy(), alias)
 
 
 def compile_relation(
@@ -242,7 +259,6 @@ def compile_relation(
     """
     role = policy.role(role_name)
     if raw or role.raw:
-        table = sx.table(RAW_TABLE[1], schema=RAW_TABLE[0], alias_=RAW_ALIAS)
-        return sx.select([sx.star()], table, row_filter(role.row_filter))
-    source, where = _source(role, window)
-    return _RoleCompiler(policy, role, columns).relation(where, source)
+        return _behind_row_filter(role, sx.select([sx.star()], _rows(role, RAW_ALIAS)))
+    relation = _RoleCompiler(policy, role, columns).relation(None, _source(role, window))
+    return _behind_row_filter(role, relation)

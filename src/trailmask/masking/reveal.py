@@ -14,9 +14,10 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from trailmask.masking.compiler import KEY_COLUMN, KEY_TABLE, RAW_TABLE, key_expression
-from trailmask.masking.model import Policy
-from trailmask.masking.operators import keyed_digest_py
+from trailmask.errors import UsageError
+from trailmask.masking.compiler import KEY_COLUMN, KEY_TABLE, RAW_ALIAS, RAW_TABLE, key_expression, row_filter
+from trailmask.masking.model import Operator, Policy
+from trailmask.masking.operators import keyed_digest_py, option
 from trailmask.schema import INTERNAL_COLUMNS, iter_leaves
 from trailmask.sqlkit import expr as sx
 from trailmask.sqlkit.expr import Expr
@@ -54,6 +55,36 @@ def parse_token(token: str) -> Token | None:
     return Token(match["prefix"], match["kept"] or "", match["digest"])
 
 
+def _hashes_with(operator: Operator, prefix: str) -> int | None:
+    """The digest length of the tokens ``operator`` writes with ``prefix``, or None if it writes none."""
+    if operator.name == "pseudonym" and option(operator, "prefix") == prefix:
+        return int(option(operator, "length"))
+    if operator.name == "arn" and option(operator, "names") == "pseudonym" and prefix == "name":
+        return int(option(Operator("pseudonym", {"prefix": "name"}), "length"))  # see operators._name_operator
+    return None
+
+
+def digest_lengths(policy: Policy, prefix: str) -> set[int]:
+    """The digest lengths of the ``prefix`` tokens any role of ``policy`` writes."""
+    lengths = {_hashes_with(op, prefix) for role in policy.roles.values() for op in role.operators.values()}
+    return {length for length in lengths if length is not None}
+
+
+def require_full_token(policy: Policy, token: Token) -> None:
+    """UsageError unless ``token`` has as many hex digits as the policy's ``prefix`` tokens.
+
+    A shortened token (``user_3f9a1c2b``) matches many more values than the policy's tokens do, so
+    it would reveal values the caller was never shown.
+    """
+    lengths = digest_lengths(policy, token.prefix)
+    if lengths and len(token.digest) not in lengths:
+        expected = " or ".join(str(n) for n in sorted(lengths))
+        raise UsageError(
+            f"a {token.prefix}_ token has {expected} hex digits after the prefix, not {len(token.digest)}",
+            hint="paste the whole token as a masked answer shows it",
+        )
+
+
 def reveal(token: str, candidates: Iterable[Candidate], key: str) -> list[Candidate]:
     """The candidates whose keyed digest (and kept prefix, if any) equal the token's."""
     parsed = parse_token(token)
@@ -68,9 +99,17 @@ def reveal(token: str, candidates: Iterable[Candidate], key: str) -> list[Candid
     return sorted(set(found), key=lambda c: (c.cls, c.value))
 
 
-def _selects(cls: str, value: Expr, source: Expr | None = None) -> list[Expr]:
+def _rows(policy: Policy, role: str | None) -> Expr:
+    """The raw rows ``role`` may see: the table, or the rows its row filter keeps."""
+    table = sx.table(RAW_TABLE[1], schema=RAW_TABLE[0], alias_=RAW_ALIAS)
+    rule = row_filter(policy.role(role).row_filter) if role is not None else None
+    if rule is None:
+        return table
+    return sx.subquery(sx.select([sx.star()], table, rule), "tm_rows")
+
+
+def _selects(cls: str, value: Expr, source: Expr) -> list[Expr]:
     """``SELECT DISTINCT cls, value`` for a field, plus the ARN parts of the class if it is an ARN."""
-    source = source if source is not None else sx.table(RAW_TABLE[1], schema=RAW_TABLE[0])
     selects = [(cls, value)]
     if cls == "arn":
         selects = [("account_id", sx.regexp_extract(value, _ARN_PARTS["account_id"], 1))]
@@ -87,8 +126,9 @@ def _selects(cls: str, value: Expr, source: Expr | None = None) -> list[Expr]:
     ]
 
 
-def candidates_query(policy: Policy, classes: Iterable[str]) -> Expr:
-    """Distinct (cls, value) pairs of the raw store for these classes (a raw, trusted query)."""
+def candidates_query(policy: Policy, classes: Iterable[str], role: str | None = None) -> Expr:
+    """Distinct (cls, value) pairs of the raw store for these classes (a raw, trusted query), over
+    the rows ``role`` may see (its row filter; every row when None)."""
     wanted = set(classes)
     selects: list[Expr] = []
     for leaf in iter_leaves():
@@ -99,27 +139,27 @@ def candidates_query(policy: Policy, classes: Iterable[str]) -> Expr:
             head, _, tail = leaf.path.partition("[].")
             value = sx.field(sx.var("tm_r"), tail)
             listed = sx.transform(sx.column(head), "tm_r", sx.cast(value, "VARCHAR"))
-            raw = sx.table(RAW_TABLE[1], schema=RAW_TABLE[0])
-            rows = sx.subquery(sx.select([sx.alias(sx.unnest(listed), "tm_v")], raw), "tm_u")
+            rows = sx.subquery(sx.select([sx.alias(sx.unnest(listed), "tm_v")], _rows(policy, role)), "tm_u")
             selects += _selects(cls, sx.column("tm_v", "tm_u"), rows)
         else:
             parts = leaf.path.split(".")
             column = sx.column(parts[0])
             for part in parts[1:]:
                 column = sx.field(column, part)
-            selects += _selects(cls, column)
+            selects += _selects(cls, column, _rows(policy, role))
     for name in INTERNAL_COLUMNS:
         if policy.class_of(name) in wanted:
-            selects += _selects(policy.class_of(name), sx.column(name))
+            selects += _selects(policy.class_of(name), sx.column(name), _rows(policy, role))
     return sx.distinct_union(selects)
 
 
-def candidates_sql(policy: Policy, classes: Iterable[str]) -> str:
-    return to_sql(candidates_query(policy, classes), "duckdb")
+def candidates_sql(policy: Policy, classes: Iterable[str], role: str | None = None) -> str:
+    return to_sql(candidates_query(policy, classes, role), "duckdb")
 
 
-def reveal_sql(policy: Policy, classes: Iterable[str], digest_length: int = 12) -> str:
-    """Candidates whose keyed digest equals ``$digest``, computed in the engine.
+def reveal_sql(policy: Policy, classes: Iterable[str], digest_length: int = 12, role: str | None = None) -> str:
+    """Candidates whose keyed digest equals ``$digest``, computed in the engine, among the rows
+    ``role`` may see (its row filter).
 
     Run it in a session whose temporary tables include ``{KEY_TABLE: {KEY_COLUMN: key}}``.
     """
@@ -129,9 +169,20 @@ def reveal_sql(policy: Policy, classes: Iterable[str], digest_length: int = 12) 
         sx.sha256_hex(sx.concat(key_expression(), sx.lit(":"), cls, sx.lit(":"), value)), 1, digest_length
     )
     query = sx.select(
-        [cls, value], sx.subquery(candidates_query(policy, classes), "c"), sx.eq(digest, sx.parameter("digest"))
+        [cls, value], sx.subquery(candidates_query(policy, classes, role), "c"), sx.eq(digest, sx.parameter("digest"))
     )
     return to_sql(query, "duckdb")
 
 
-__all__ = ["KEY_COLUMN", "KEY_TABLE", "Candidate", "Token", "candidates_sql", "parse_token", "reveal", "reveal_sql"]
+__all__ = [
+    "KEY_COLUMN",
+    "KEY_TABLE",
+    "Candidate",
+    "Token",
+    "candidates_sql",
+    "digest_lengths",
+    "parse_token",
+    "require_full_token",
+    "reveal",
+    "reveal_sql",
+]

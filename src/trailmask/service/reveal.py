@@ -30,7 +30,7 @@ from typing import Any
 from trailmask.errors import PermissionDenied, RateLimited, StoreError, TrailmaskError, UsageError
 from trailmask.masking.compiler import KEY_COLUMN, KEY_TABLE
 from trailmask.masking.model import Policy
-from trailmask.masking.reveal import parse_token, reveal_sql
+from trailmask.masking.reveal import parse_token, require_full_token, reveal_sql
 from trailmask.models import Actor
 from trailmask.service.approvals import claim_approval
 from trailmask.service.auditing import record_event
@@ -67,14 +67,15 @@ def token_classes(policy: Policy, prefix: str) -> set[str]:
     return classes
 
 
-def _match(ctx: AppContext, policy: Policy, token: str) -> list[dict[str, str]]:
+def _match(ctx: AppContext, policy: Policy, token: str, role: str) -> list[dict[str, str]]:
     parsed = parse_token(token)
     if parsed is None:
         raise UsageError("not a pseudonym token", hint="tokens look like user_3f9a1c2b7d4e or key_AKIA_3f9a1c2b7d4e")
     classes = token_classes(policy, parsed.prefix)
     if not classes:
         raise UsageError(f"no class of the policy makes tokens with prefix {parsed.prefix!r}")
-    sql = reveal_sql(policy, sorted(classes), digest_length=len(parsed.digest))
+    require_full_token(policy, parsed)
+    sql = reveal_sql(policy, sorted(classes), digest_length=len(parsed.digest), role=role)
     temp = {KEY_TABLE: {KEY_COLUMN: masking_key(ctx).reveal()}}
     with ctx.store_engine.session(temp_tables=temp) as session:
         rows = session.execute(
@@ -137,7 +138,7 @@ def reveal_token(
         granted = _authorise(ctx, actor, token, approval_id)
         _check_rate(ctx, actor)
         ctx.store.require_exists()
-        matches = _match(ctx, load_policy(ctx), token)
+        matches = _match(ctx, load_policy(ctx), token, actor.role)
     except TrailmaskError as exc:
         record_event(
             ctx,

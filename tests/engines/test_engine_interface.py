@@ -87,3 +87,16 @@ def test_for_store_derives_a_duckdb_context_sharing_what_does_not_depend_on_the_
     assert derived.policy is spark_ctx.policy and derived.catalog is spark_ctx.catalog
     assert derived.relations is spark_ctx.relations and derived.masking_key is key
     assert derived.audit_log.path == tmp_path / "other" / "f.duckdb.audit.jsonl"  # its own log, beside it
+
+
+def test_a_toolkit_failure_while_transpiling_is_a_query_rejected(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Like prepare, the Spark/Athena transpile step maps a non-trailmask error to QueryRejected."""
+    from trailmask.errors import QueryRejected
+    from trailmask.service import engine
+
+    def broken(*args: object, **kwargs: object) -> object:
+        raise ValueError("Unsupported expression type JSONPathRecursive")
+
+    monkeypatch.setattr(engine, "transpile", broken)
+    with pytest.raises(QueryRejected, match=r"cannot be expressed for athena \(ValueError\)"):
+        engine.transpiled("SELECT 1", "athena", "t")

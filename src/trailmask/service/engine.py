@@ -23,7 +23,7 @@ import pyarrow as pa
 from trailmask.config import Settings
 from trailmask.engines.base import Engine, EngineSession, Params, Rows, TempTables
 from trailmask.engines.duckdb import DuckDBEngine, Store
-from trailmask.errors import ConfigError, QueryFailed, QueryRejected
+from trailmask.errors import ConfigError, QueryFailed, QueryRejected, TrailmaskError
 from trailmask.masking.compiler import RAW_TABLE
 from trailmask.models import PreparedQuery
 from trailmask.sqlkit.dialects import NotPortable, Transpiled, transpile
@@ -37,6 +37,12 @@ def transpiled(sql: str, dialect: str, table: str, *, pretty: bool = False) -> T
         return transpile(sql, dialect, tables={INTERNAL_TABLE: table}, pretty=pretty)
     except NotPortable as exc:
         raise QueryRejected(f"the query cannot be expressed for {dialect}: {exc}", hint="see docs/scale.md") from None
+    except TrailmaskError:
+        raise
+    except Exception as exc:  # the toolkit failing on a construct: a clear refusal, never a 500
+        raise QueryRejected(
+            f"the query cannot be expressed for {dialect} ({type(exc).__name__})", hint="see docs/scale.md"
+        ) from None
 
 
 class _SparkSession:

@@ -6,6 +6,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from trailmask.masking.columns import ColumnMasking
+
 MAX_SQL_CHARS = 100_000
 
 
@@ -22,8 +24,24 @@ class RunBody(BaseModel):
     max_rows: int | None = Field(default=None, ge=1, le=1_000_000)
 
 
+class ColumnMask(BaseModel):
+    mode: Literal["none", "value", "parts", "unknown"] = Field(
+        description="none: shown as stored; value: each value is a masking operator's output (token, "
+        "redaction, truncated IP); parts: reads masked data but a value is not one operator's output "
+        "(struct, free text scanned by detectors, expression); unknown: treat as possibly masked."
+    )
+    operators: list[str] = Field(description="The role's masking operators that apply (never options or keys).")
+
+    @classmethod
+    def of(cls, masking: dict[str, ColumnMasking]) -> dict[str, ColumnMask]:
+        return {name: cls.model_validate(column.to_dict()) for name, column in masking.items()}
+
+
 class QueryResultBody(BaseModel):
     columns: list[str]
+    column_masking: dict[str, ColumnMask] = Field(
+        default_factory=dict, description="Per column: whether and how it is masked for the caller's role."
+    )
     rows: list[dict[str, Any]]
     row_count: int
     truncated: bool
@@ -43,6 +61,10 @@ class WhoAmI(BaseModel):
     role: str
     via: str
     permissions: list[str]
+    capabilities: dict[str, bool] = Field(
+        description="What the role may do, decided by the server's RBAC (`sql`, `export`, `audit:read`, "
+        "`approve`, `unmask:request`, `unmask`, `reveal`, `users:manage`, `ingest`, `audit:raw`)."
+    )
 
 
 class AuditPage(BaseModel):

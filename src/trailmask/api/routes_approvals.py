@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Path, Query, Request
 from trailmask.api.auth import current_actor
 from trailmask.api.errors import responses
 from trailmask.api.models import Approval as ApprovalBody
-from trailmask.api.models import ApprovalList, ApprovalRequestBody, DecisionBody, QueryResultBody
+from trailmask.api.models import ApprovalList, ApprovalRequestBody, ColumnMask, DecisionBody, QueryResultBody
 from trailmask.api.state import api_state, in_thread
 from trailmask.models import Actor
 from trailmask.service.approvals import (
@@ -20,6 +20,7 @@ from trailmask.service.approvals import (
     request_unmasked,
     run_approved,
 )
+from trailmask.service.columns import describe_result
 
 router = APIRouter(prefix="/api/approvals", tags=["approvals"])
 CurrentActor = Annotated[Actor, Depends(current_actor)]
@@ -84,5 +85,7 @@ async def reject(request: Request, approval_id: ApprovalId, body: DecisionBody, 
 )
 async def run(request: Request, approval_id: ApprovalId, actor: CurrentActor) -> QueryResultBody:
     """Run an approved request once, unmasked, as its requester."""
-    result = await in_thread(request, run_approved, api_state(request).ctx, actor, approval_id, store=True)
-    return QueryResultBody(**result.to_dict())
+    ctx = api_state(request).ctx
+    result = await in_thread(request, run_approved, ctx, actor, approval_id, store=True)
+    masking = await in_thread(request, describe_result, ctx, result, None)  # unmasked: every column "none"
+    return QueryResultBody(**result.to_dict(), column_masking=ColumnMask.of(masking))

@@ -9,10 +9,12 @@ from fastapi import APIRouter, Depends, Query, Request
 from trailmask import __version__
 from trailmask.api.auth import current_actor
 from trailmask.api.errors import responses
-from trailmask.api.models import AuditPage, Health, QueryResultBody, SqlBody, WhoAmI
+from trailmask.api.models import AuditPage, ColumnMask, Health, QueryResultBody, SqlBody, WhoAmI
 from trailmask.api.state import api_state, in_thread
-from trailmask.models import Actor, QueryResult
+from trailmask.models import Actor
+from trailmask.rbac.permissions import ACTIONS, allowed
 from trailmask.service.auditing import read_entries
+from trailmask.service.columns import describe_result
 from trailmask.service.query import QueryRequest, run_query
 from trailmask.service.users import whoami as role_permissions
 
@@ -47,13 +49,12 @@ async def healthz() -> Health:
 
 @router.get("/api/whoami", response_model=WhoAmI, tags=["identity"], responses=responses(401, 403, 429, 503))
 async def whoami(request: Request, actor: CurrentActor) -> WhoAmI:
-    """Who the token belongs to, its role and the role's permission strings."""
+    """Who the token belongs to, its role, the role's permission strings and what they allow."""
     permissions = await in_thread(request, role_permissions, api_state(request).ctx, actor)
-    return WhoAmI(name=actor.name, role=actor.role, via=actor.via, permissions=list(permissions))
-
-
-def _result(result: QueryResult) -> QueryResultBody:
-    return QueryResultBody(**result.to_dict())
+    capabilities = {action: bool(allowed(permissions, action)) for action in ACTIONS if action != "runbook"}
+    return WhoAmI(
+        name=actor.name, role=actor.role, via=actor.via, permissions=list(permissions), capabilities=capabilities
+    )
 
 
 @router.post(
@@ -65,8 +66,10 @@ def _result(result: QueryResult) -> QueryResultBody:
 async def sql(request: Request, body: SqlBody, actor: CurrentActor) -> QueryResultBody:
     """Run one SELECT through the caller's role's masked view (needs permission `sql`)."""
     query = QueryRequest(sql=body.sql, max_rows=body.max_rows, timeout_s=body.timeout_s)
-    result = await in_thread(request, run_query, api_state(request).ctx, actor, query, store=True)
-    return _result(result)
+    ctx = api_state(request).ctx
+    result = await in_thread(request, run_query, ctx, actor, query, store=True)
+    masking = await in_thread(request, describe_result, ctx, result, body.sql)
+    return QueryResultBody(**result.to_dict(), column_masking=ColumnMask.of(masking))
 
 
 @router.get("/api/audit", response_model=AuditPage, tags=["audit"], responses=responses(400, 401, 403, 429, 503))

@@ -9,10 +9,12 @@ from fastapi import APIRouter, Depends, Path, Request
 
 from trailmask.api.auth import current_actor
 from trailmask.api.errors import responses
-from trailmask.api.models import QueryResultBody, RunBody
+from trailmask.api.models import ColumnMask, QueryResultBody, RunBody
 from trailmask.api.state import api_state, in_thread
 from trailmask.models import Actor
 from trailmask.runbooks.model import Runbook
+from trailmask.service.catalog import get_runbook
+from trailmask.service.columns import describe_result
 from trailmask.service.runbooks import list_runbooks, run_runbook, show_runbook
 
 router = APIRouter(prefix="/api/runbooks", tags=["runbooks"])
@@ -64,4 +66,5 @@ async def run(request: Request, runbook_id: RunbookId, body: RunBody, actor: Cur
     result = await in_thread(
         request, run_runbook, ctx, actor, runbook_id, body.params, max_rows=body.max_rows, store=True
     )
-    return QueryResultBody(**result.to_dict())
+    masking = await in_thread(request, lambda: describe_result(ctx, result, get_runbook(ctx, runbook_id).sql))
+    return QueryResultBody(**result.to_dict(), column_masking=ColumnMask.of(masking))

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import duckdb
 import pytest
+import sqlglot
 
 from trailmask.sqlkit import expr as sx
-from trailmask.sqlkit.render import java_replacement, to_sql
+from trailmask.sqlkit.render import RenderedRelation, java_replacement, render_relation, to_sql
 from trailmask.sqlkit.rewrite import bind_relation, bind_relation_sql, referenced_columns
 from trailmask.sqlkit.sandbox import check_query
 
@@ -20,11 +21,42 @@ def test_every_reference_becomes_the_relation_with_its_alias() -> None:
     assert "FROM events" not in sql
 
 
-def test_bind_sql_splices_the_rendered_relation_and_keeps_parameters() -> None:
+def _relation(sql: str) -> RenderedRelation:
+    return render_relation(sqlglot.parse_one(sql, read="duckdb"))
+
+
+def test_bind_sql_prints_the_rendered_relation_in_place_and_keeps_parameters() -> None:
     checked = check_query("SELECT eventName FROM events WHERE eventName = $name")
-    sql = bind_relation_sql(checked, "SELECT 'a' AS eventName", pretty=False)
-    assert sql == "SELECT eventName FROM (SELECT 'a' AS eventName) AS events WHERE eventName = $name"
+    sql = bind_relation_sql(checked, _relation("SELECT 'a' AS eventName"), pretty=False)
+    assert " ".join(sql.split()) == "SELECT eventName FROM (SELECT 'a' AS eventName) AS events WHERE eventName = $name"
     assert duckdb.connect().execute(sql, {"name": "a"}).fetchall() == [("a",)]
+
+
+def test_user_text_that_looks_like_a_relation_marker_stays_as_written() -> None:
+    # Text splicing replaced a marker in the printed SQL; the tree holds the relation as a node, so
+    # nothing the user writes (a string, an alias) can ever be where a relation is printed.
+    checked = check_query("SELECT 'tm_relation_0' AS tm_relation_1, eventName FROM events AS tm_relation_2")
+    sql = bind_relation_sql(checked, _relation("SELECT 'a' AS eventName"), pretty=False)
+    assert duckdb.connect().execute(sql).fetchall() == [("tm_relation_0", "a")]
+
+
+def test_one_relation_per_reference_in_order() -> None:
+    checked = check_query("SELECT a.eventName FROM events a JOIN events b ON a.eventName <> b.eventName")
+    relations = [_relation("SELECT 'x' AS eventName"), _relation("SELECT 'y' AS eventName")]
+    assert duckdb.connect().execute(bind_relation_sql(checked, relations)).fetchall() == [("x",)]
+    with pytest.raises(ValueError, match="2 references to events, 1 relations"):
+        bind_relation_sql(checked, relations[:1])
+
+
+def test_a_line_break_in_a_literal_is_never_indented() -> None:
+    # Pretty printing indents the lines of a nested relation; a string literal holding a line
+    # break would change value, so such a relation is printed on one line and never re-indented.
+    relation = _relation("SELECT 'a' || chr(10) || 'b' AS eventName, E'c\\n  d' AS x")
+    literal = _relation("SELECT 'line one\n  line two' AS eventName")
+    assert relation.args["indentable"] and not literal.args["indentable"]
+    checked = check_query("SELECT eventName FROM (SELECT * FROM (SELECT * FROM events)) AS t")
+    sql = bind_relation_sql(checked, literal)
+    assert duckdb.connect().execute(sql).fetchall() == [("line one\n  line two",)]
 
 
 @pytest.mark.parametrize(

@@ -9,7 +9,8 @@ Two kinds of finding, both from the raw store (a trusted query, run by a raw rol
   ``json_keys`` rule names. Its values are free text: the detectors scan them, nothing more. A key
   that holds names or secrets the detectors cannot recognise belongs in a rule.
 
-The SQL is DuckDB's (``json_tree``); key paths are normalised (``list[*].name``).
+The SQL is DuckDB's (``json_tree``), built as trees by ``sqlkit.builders``; key paths are normalised
+(``list[*].name``).
 """
 
 from __future__ import annotations
@@ -18,8 +19,9 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from trailmask.masking.model import JsonKeyRule, Policy
+from trailmask.masking.model import RAW_RECORD_COLUMN, JsonKeyRule, Policy
 from trailmask.schema import EVENT_FIELDS, JSON_OBJECT_FIELDS, FieldType
+from trailmask.sqlkit.builders import drift_fields_sql, drift_json_keys_sql
 
 MAX_FINDINGS = 500
 
@@ -48,29 +50,14 @@ def _known_paths(fields: dict[str, FieldType], prefix: str = "") -> set[str]:
     return known
 
 
-_NORMALISE = r"regexp_replace(regexp_replace(t.fullkey, '\[[0-9]+\]', '[*]', 'g'), '^\$\.?', '')"
-
-
 def fields_sql() -> str:
     """Paths in the raw records (outside the JSON fields) with the number of events holding them."""
-    skip = " AND ".join(
-        f"t.fullkey NOT LIKE '$.{name}.%' AND t.fullkey NOT LIKE '$.{name}[%'" for name in JSON_OBJECT_FIELDS
-    )
-    return (
-        f"SELECT {_NORMALISE} AS path, count(DISTINCT e.tm_event_key) AS events "
-        f"FROM main.events AS e, json_tree(e.tm_raw) AS t WHERE t.fullkey <> '$' AND {skip} GROUP BY 1"
-    )
+    return drift_fields_sql(RAW_RECORD_COLUMN, JSON_OBJECT_FIELDS)
 
 
 def json_keys_sql() -> str:
     """Key paths inside the free-form JSON fields, with the number of events holding them."""
-    parts = [
-        f"SELECT '{name}.' || {_NORMALISE} AS path, t.key AS key, count(DISTINCT e.tm_event_key) AS events "
-        f'FROM main.events AS e, json_tree(e."{name}") AS t '
-        f"WHERE t.fullkey <> '$' AND t.key IS NOT NULL AND NOT regexp_matches(t.key, '^[0-9]+$') GROUP BY 1, 2"
-        for name in JSON_OBJECT_FIELDS
-    ]
-    return " UNION ALL ".join(parts)
+    return drift_json_keys_sql(JSON_OBJECT_FIELDS)
 
 
 def rule_for(key: str, rules: Iterable[JsonKeyRule]) -> JsonKeyRule | None:

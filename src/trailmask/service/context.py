@@ -28,6 +28,7 @@ from trailmask.masking.model import Policy
 from trailmask.runbooks.catalog import Catalog, load_catalog
 from trailmask.service.engine import select_engine
 from trailmask.service.keys import read_masking_key
+from trailmask.sqlkit.render import RenderedRelation
 
 
 @dataclass(eq=False)
@@ -36,8 +37,8 @@ class AppContext:
 
     settings: Settings
     store: Store
-    # compiled masked relations (service.prepare): (policy digest, role, raw, columns, window) -> SQL
-    relations: dict[tuple[Any, ...], str] = field(default_factory=dict, repr=False)
+    # compiled masked relations (service.prepare): (policy digest, role, raw, columns, window) -> printed SQL
+    relations: dict[tuple[Any, ...], RenderedRelation] = field(default_factory=dict, repr=False)
     # role -> whether it reads unmasked data (service.runbooks.role_sees_raw)
     raw_roles: dict[str, bool] = field(default_factory=dict, repr=False)
     # the audit log path whose first entry this process has seen anchored (service.audit_anchor)

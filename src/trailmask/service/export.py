@@ -29,6 +29,7 @@ from trailmask.service.audited import audited
 from trailmask.service.authz import authorize
 from trailmask.service.context import AppContext
 from trailmask.service.prepare import prepare
+from trailmask.sqlkit.builders import partition_sql, sample_sql
 
 FORMATS = ("parquet", "csv", "json")
 EXPORT_SQL = "SELECT * FROM events"
@@ -37,34 +38,19 @@ JSON_COLUMNS = (*JSON_OBJECT_FIELDS, "tm_raw")
 __all__ = ["FORMATS", "ExportResult", "export"]
 
 
-def _quote(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
 def _partition_sql(plan: PreparedQuery, schema: pa.Schema) -> str:
     """``plan``'s rows plus account/region/date computed from the (masked) values the role sees."""
     names = {name.lower(): name for name in schema.names}
     clash = [p for p in PARTITIONS if p in names]
     if clash:
         raise UsageError(f"the exported relation already has a column {clash[0]!r}; cannot partition by it")
-    account = "NULL"
-    if "recipientaccountid" in names:
-        account = f"t.{_quote(names['recipientaccountid'])}"
+    account = [[names["recipientaccountid"]]] if "recipientaccountid" in names else []
     identity = names.get("useridentity")
     if identity and pa.types.is_struct(schema.field(identity).type) and "accountId" in _fields(schema, identity):
-        account = f"coalesce({account}, t.{_quote(identity)}.{_quote('accountId')})"
-    region = f"t.{_quote(names['awsregion'])}" if "awsregion" in names else "NULL"
-    date = "NULL"
-    if "eventtime" in names:
-        column = f"t.{_quote(names['eventtime'])}"
-        kind = schema.field(names["eventtime"]).type
-        date = (
-            f"strftime({column}, '%Y-%m-%d')" if pa.types.is_timestamp(kind) else f"left(CAST({column} AS VARCHAR), 10)"
-        )
-    return (
-        f"SELECT t.*, CAST({account} AS VARCHAR) AS account, CAST({region} AS VARCHAR) AS region, "
-        f"CAST({date} AS VARCHAR) AS date FROM ({plan.sql}) AS t"
-    )
+        account.append([identity, "accountId"])
+    event_time = names.get("eventtime")
+    when = (event_time, pa.types.is_timestamp(schema.field(event_time).type)) if event_time else None
+    return partition_sql(plan.sql, account, names.get("awsregion"), when)
 
 
 def _fields(schema: pa.Schema, name: str) -> list[str]:
@@ -85,7 +71,7 @@ def _write(ctx: AppContext, plan: PreparedQuery, fmt: str, target: Path, overwri
     with ctx.store_engine.session(temp_tables=plan.temp_tables) as session:
         params: Any = plan.params or None
         if fmt == "parquet":
-            shape = session.stream(f"SELECT * FROM ({plan.sql}) AS t LIMIT 0", params).schema
+            shape = session.stream(sample_sql(plan.sql), params).schema
             reader = session.stream(_partition_sql(plan, shape), params)
             return write_parquet(reader, target, overwrite=overwrite)
         reader = session.stream(plan.sql, params)

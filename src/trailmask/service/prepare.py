@@ -20,7 +20,7 @@ from trailmask.masking.compiler import KEY_COLUMN, KEY_TABLE, compile_relation, 
 from trailmask.masking.model import Policy
 from trailmask.models import PreparedQuery
 from trailmask.service.context import AppContext
-from trailmask.sqlkit.render import to_sql
+from trailmask.sqlkit.render import RenderedRelation, render_relation
 from trailmask.sqlkit.rewrite import ColumnUse, RawWindow, bind_relation_sql, raw_windows, referenced_columns
 from trailmask.sqlkit.sandbox import check_query
 
@@ -31,7 +31,7 @@ __all__ = ["PreparedQuery", "prepare", "profile_name"]
 
 def _relation_sql(
     ctx: AppContext, policy: Policy, role: str, raw: bool, columns: ColumnUse | None, window: RawWindow | None
-) -> str:
+) -> RenderedRelation:
     cache = ctx.relations
     window_key = None if window is None else (str(window.where), str(window.order), window.limit)
     key = (policy.digest, role, raw, columns, window_key)
@@ -39,7 +39,7 @@ def _relation_sql(
         if len(cache) > _CACHE_SIZE:
             cache.clear()
         relation = compile_relation(policy, role, raw=raw, columns=columns, window=window)
-        cache[key] = to_sql(relation, "duckdb", pretty=True)
+        cache[key] = render_relation(relation)
     return cache[key]
 
 

@@ -18,6 +18,7 @@ import logging
 import re
 
 from sqlglot import exp
+from sqlglot.dialects.duckdb import DuckDB
 
 from trailmask.sqlkit.expr import Expr
 
@@ -79,3 +80,41 @@ def to_sql(tree: Expr, dialect: str = "duckdb", *, pretty: bool = False) -> str:
     if dialect != "duckdb":
         tree = tree.copy().transform(lambda node: _fix(node, dialect), copy=False)
     return tree.sql(dialect=dialect, pretty=pretty)
+
+
+class RenderedRelation(exp.Expression):
+    """A relation's DuckDB SQL, printed once by sqlglot from its compiled tree (cached per role).
+
+    A query's tree holds it in place of an ``events`` reference (``sqlkit.rewrite.bind_relation_sql``),
+    and the printer writes its text where the node is: the user's SQL is printed from its tree, the
+    relation from its tree, and nothing is spliced into printed text. ``indentable``: no string
+    literal of the relation holds a line break, so pretty printing may indent its lines.
+    """
+
+    arg_types = {"this": True, "indentable": False}  # noqa: RUF012 (sqlglot node convention)
+
+
+def render_relation(tree: Expr) -> RenderedRelation:
+    """Print ``tree`` (a compiled relation) once, for binding into any number of queries."""
+    breaks = any(
+        isinstance(node, exp.Literal) and node.is_string and ("\n" in node.this or "\r" in node.this)
+        for node in tree.walk()
+    )
+    return RenderedRelation(this=to_sql(tree, "duckdb", pretty=not breaks), indentable=not breaks)
+
+
+class _Printer(DuckDB):
+    """DuckDB, plus :class:`RenderedRelation` written as its text."""
+
+    class Generator(DuckDB.Generator):  # type: ignore[misc,valid-type]
+        TRANSFORMS = {**DuckDB.Generator.TRANSFORMS, RenderedRelation: lambda _, node: node.this}  # noqa: RUF012
+
+
+def to_sql_bound(tree: Expr, *, pretty: bool = False) -> str:
+    """DuckDB SQL of a query tree holding :class:`RenderedRelation` nodes.
+
+    Pretty printing indents nested text, so it is used only when every relation is indentable (a
+    line break inside a string literal must stay as it is).
+    """
+    indentable = all(node.args.get("indentable") for node in tree.find_all(RenderedRelation))
+    return tree.sql(dialect=_Printer, pretty=pretty and indentable)

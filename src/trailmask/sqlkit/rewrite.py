@@ -9,14 +9,13 @@ parameters are left in place for the engine to bind.
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlglot import exp
 
 from trailmask.sqlkit.expr import Expr
-from trailmask.sqlkit.render import to_sql
+from trailmask.sqlkit.render import RenderedRelation, to_sql_bound
 from trailmask.sqlkit.sandbox import RELATION, CheckedQuery
 
 
@@ -36,22 +35,23 @@ def bind_relation(checked: CheckedQuery, relation: Expr) -> Expr:
     return _replace_references(checked.tree.copy(), relation.copy)
 
 
-def bind_relation_sql(checked: CheckedQuery, relation_sql: str | Sequence[str], *, pretty: bool = True) -> str:
-    """DuckDB SQL of the query bound to already rendered relations (cached per role).
+def bind_relation_sql(
+    checked: CheckedQuery, relations: RenderedRelation | Sequence[RenderedRelation], *, pretty: bool = True
+) -> str:
+    """DuckDB SQL of the query bound to already printed relations (cached per role).
 
-    ``relation_sql``: one text for every reference, or one per reference in the order of
-    :func:`raw_windows`. Each reference becomes a placeholder with a random name, printed by
-    sqlglot, then replaced by its relation's text; the random names cannot occur in the user's SQL.
+    ``relations``: one for every reference, or one per reference in the order of
+    :func:`raw_windows`. Each reference becomes ``(relation) AS alias`` in a copy of the checked
+    tree, and that tree is printed by sqlglot: the user's SQL from its tree, each relation's text
+    where its node is (:func:`trailmask.sqlkit.render.to_sql_bound`).
     """
     count = checked.relation_refs
-    texts = [relation_sql] * count if isinstance(relation_sql, str) else list(relation_sql)
-    markers = [f"tm_relation_{secrets.token_hex(12)}" for _ in range(count)]
-    pending = iter(markers)
-    tree = _replace_references(checked.tree.copy(), lambda: exp.Var(this=next(pending)))
-    text = to_sql(tree, "duckdb", pretty=pretty)
-    for marker, relation in zip(markers, texts, strict=True):
-        text = text.replace(marker, relation)
-    return text
+    chosen = [relations] * count if isinstance(relations, RenderedRelation) else list(relations)
+    if len(chosen) != count:
+        raise ValueError(f"{count} references to events, {len(chosen)} relations")
+    pending = iter(chosen)
+    tree = _replace_references(checked.tree.copy(), lambda: next(pending).copy())
+    return to_sql_bound(tree, pretty=pretty)
 
 
 @dataclass(frozen=True)

@@ -7,14 +7,15 @@ shows in the raw-access feed, and a policy can require an approval for it (a rol
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from tests.api.conftest import OWNER
+from tests.masking.masking_support import context_for
 
 from trailmask.errors import Conflict, PermissionDenied, RateLimited, UsageError
 from trailmask.models import Actor, QueryRequest
-from trailmask.service import authz, reveal
+from trailmask.service import reveal
 from trailmask.service.approvals import decide_request, request_unmasked
 from trailmask.service.auditing import read_entries
 from trailmask.service.context import AppContext
@@ -34,12 +35,33 @@ def token(ctx: AppContext) -> str:
     return str(run_query(ctx, IVY, QueryRequest(sql=SQL)).rows[0]["t"])
 
 
+DEFAULT_POLICY = Path(__file__).parents[2] / "src/trailmask/masking/default_policy.yaml"
+
+
 @pytest.fixture
-def gated_roles(monkeypatch: pytest.MonkeyPatch) -> None:
-    """A policy's role that may ask for a reveal but not reveal directly; an audit reader."""
-    original: Callable[[AppContext, str], tuple[str, ...] | None] = authz.permissions_of
-    extra = {"gated": ("sql", "unmask:request"), "auditor": ("audit:read",)}
-    monkeypatch.setattr(authz, "permissions_of", lambda ctx, role: extra.get(role) or original(ctx, role))
+def gated(ctx: AppContext, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AppContext:
+    """The store under a policy with a role that may ask for a reveal but not reveal, and an audit reader."""
+    monkeypatch.setenv("TRAILMASK_MASKING_KEY", "sec-f10-reveal-guard-key-0123456789")
+    policy = tmp_path / "policy.yaml"
+    policy.write_text(
+        DEFAULT_POLICY.read_text(encoding="utf-8")
+        + """
+  gated:
+    description: may ask for reveals, reveals only with an approval
+    permissions: [sql, "unmask:request"]
+    operators: {public: keep, time: keep, account_id: {op: pseudonym, prefix: acct}, free_text: detect}
+  auditor:
+    description: reads the audit log, masked
+    permissions: ["audit:read"]
+    operators: {public: keep, free_text: detect}
+""",
+        encoding="utf-8",
+    )
+    return context_for(ctx.settings.db, policy_file=str(policy))
+
+
+def _token(ctx: AppContext) -> str:
+    return str(run_query(ctx, IVY, QueryRequest(sql=SQL)).rows[0]["t"])
 
 
 @pytest.mark.parametrize("justification", ["", "   ", "because"])
@@ -62,7 +84,8 @@ def test_reveal_is_rate_limited_per_identity(ctx: AppContext, token: str, monkey
         reveal_token(fresh, IVY, token, justification=WHY)
 
 
-def test_reveals_are_in_the_raw_access_feed(ctx: AppContext, token: str, gated_roles: None) -> None:
+def test_reveals_are_in_the_raw_access_feed(gated: AppContext) -> None:
+    ctx, token = gated, _token(gated)
     revealed = reveal_token(ctx, IVY, token, justification=WHY)
     run_query(ctx, IVY, QueryRequest(sql=SQL))  # an ordinary masked query: not raw access
     feed = read_entries(ctx, OWNER, limit=10, raw_access=True)
@@ -73,7 +96,8 @@ def test_reveals_are_in_the_raw_access_feed(ctx: AppContext, token: str, gated_r
     assert revealed.matches[0]["value"] not in json.dumps(feed)
 
 
-def test_policy_can_require_an_approval(ctx: AppContext, token: str, gated_roles: None) -> None:
+def test_policy_can_require_an_approval(gated: AppContext) -> None:
+    ctx, token = gated, _token(gated)
     with pytest.raises(PermissionDenied, match="only with an approval"):
         reveal_token(ctx, GATED, token, justification=WHY)
     approval = request_unmasked(

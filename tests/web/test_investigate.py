@@ -187,3 +187,46 @@ def test_follow_up_opens_the_next_runbook_with_the_row_value(ui: Ui) -> None:
     columns = [th.text_content() for th in result.locator("thead th").all()]
     arns = result.locator(f"tbody tr td:nth-child({columns.index('principal_arn') + 1})").all_text_contents()
     assert arns and principal in arns
+
+
+def test_badges_come_from_the_server_not_from_a_values_shape(ui: Ui) -> None:
+    """A raw value that looks like a token (or a redaction) gets no badge; a masked column's values do."""
+    ui.signed_in_as("investigator")
+    ui.page.get_by_role("link", name="SQL").click()
+    editor = ui.page.get_by_label("SQL", exact=True)
+    editor.fill(
+        "SELECT 'user_3f9a1c2b4d5e' AS lookalike, 'XXXXX' AS stars, eventName, userIdentity.userName AS who "
+        "FROM events WHERE userIdentity.userName IS NOT NULL LIMIT 2"
+    )
+    editor.press("Control+Enter")
+    table = ui.page.locator(".output table.grid")
+    expect(table.locator("tbody tr")).to_have_count(2)
+    row = cells(table)[0]
+    assert row["lookalike"] == {"text": "user_3f9a1c2b4d5e", "masked": False}
+    assert row["stars"]["masked"] is False and row["eventName"]["masked"] is False
+    assert row["who"]["masked"] is True and row["who"]["text"].startswith("user_")
+    badge = table.locator("tbody tr").first.locator("td").nth(3).locator(".masked")
+    expect(badge).to_have_attribute("data-mask", "value")
+    expect(badge).to_have_attribute("title", "masked by policy (pseudonym)")
+
+
+def test_h_builds_svg_in_the_svg_namespace(ui: Ui) -> None:
+    ui.signed_in_as("viewer")
+    built = ui.evaluate(
+        """async () => {
+            const { h } = await import(new URL('dom.js', document.baseURI).href);
+            const svg = h('svg', { viewBox: '0 0 10 10', class: 'chart' },
+                h('svg:rect', { width: 4, height: 4 }), h('svg:text', { x: 1, y: 9 }, '<b>label</b>'));
+            return { ns: svg.namespaceURI, child: svg.firstChild.namespaceURI, cls: svg.getAttribute('class'),
+                     text: svg.lastChild.textContent, bold: svg.querySelectorAll('b').length,
+                     html: h('div', null).namespaceURI };
+        }"""
+    )
+    assert built == {
+        "ns": "http://www.w3.org/2000/svg",
+        "child": "http://www.w3.org/2000/svg",
+        "cls": "chart",
+        "text": "<b>label</b>",
+        "bold": 0,
+        "html": "http://www.w3.org/1999/xhtml",
+    }

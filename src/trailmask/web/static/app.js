@@ -3,7 +3,6 @@
 
 import { Api, tokenStore } from "./api.js";
 import { h, replace } from "./dom.js";
-import { permits } from "./permissions.js";
 import { approvalsView } from "./views/approvals.js";
 import { auditView } from "./views/audit.js";
 import { runbookView } from "./views/runbook.js";
@@ -23,7 +22,7 @@ const PAGES = [
   { hash: "#/approvals", label: "Approvals", shown: () => app.allows("approve") !== false || app.allows("unmask:request") !== false },
 ];
 
-// Permission a UI feature needs, in the vocabulary of trailmask.rbac (docs/auth.md).
+// Capability a UI feature needs; /api/whoami says, per capability, what the server's RBAC decides.
 const FEATURE_PERMISSION = { sql: "sql", audit: "audit:read" };
 
 /** Shared state handed to every view. */
@@ -38,10 +37,10 @@ const app = {
     if (location.hash === hash) route();
     else location.hash = hash;
   },
-  /** Does the signed-in role hold ``permission``? null when whoami lists no permissions. */
-  allows(permission) {
-    const perms = app.me && app.me.permissions;
-    return Array.isArray(perms) ? permits(perms, permission) : null;
+  /** Does the server grant the signed-in role ``capability``? null when whoami did not say. */
+  allows(capability) {
+    const caps = app.me && app.me.capabilities;
+    return caps && typeof caps[capability] === "boolean" ? caps[capability] : null;
   },
   /** Options for renderResult: downloads only for roles with the 'export' permission. */
   downloadOptions() {
@@ -54,16 +53,9 @@ const app = {
   },
 };
 
-/** What whoami says about a feature: true, false, or null when it does not list permissions. */
-function granted(me, feature) {
-  const perms = me && me.permissions;
-  if (!Array.isArray(perms)) return null;
-  return permits(perms, FEATURE_PERMISSION[feature]);
-}
-
 function applyPermissions(me) {
   for (const [feature, permission] of Object.entries(FEATURE_PERMISSION)) {
-    if (granted(me, feature) === false) {
+    if (app.allows(permission) === false) {
       app.denied[feature] = `Your role '${me.role}' lacks the '${permission}' permission.`;
     }
   }
@@ -104,6 +96,15 @@ function renderHeader() {
   );
 }
 
+// Route table: "#/<page>" and "#/<page>/<rest>" (key "<page>/*"); anything else is the catalogue.
+const ROUTES = {
+  runbooks: (view) => runbooksView(app, view),
+  "runbooks/*": (view, rest) => runbookView(app, view, rest),
+  sql: (view) => sqlView(app, view),
+  audit: (view) => auditView(app, view),
+  approvals: (view) => approvalsView(app, view),
+};
+
 function safeDecode(text) {
   try {
     return decodeURIComponent(text);
@@ -121,11 +122,8 @@ async function route() {
   const view = h("div", { class: "view" });
   replace(main, view);
   const [, page, ...rest] = hash.split("/");
-  if (page === "runbooks" && rest.length) await runbookView(app, view, safeDecode(rest.join("/")));
-  else if (page === "sql") sqlView(app, view);
-  else if (page === "audit") await auditView(app, view);
-  else if (page === "approvals") await approvalsView(app, view);
-  else await runbooksView(app, view);
+  const render = (rest.length && ROUTES[`${page}/*`]) || ROUTES[page] || ROUTES.runbooks;
+  await render(view, safeDecode(rest.join("/")));
   const heading = view.isConnected ? view.querySelector("h1") : null;
   if (heading) heading.focus({ preventScroll: true });
 }

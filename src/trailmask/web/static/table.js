@@ -2,7 +2,7 @@
 
 import { h, replace } from "./dom.js";
 import { fileName, saveFile, toCsv, toJson } from "./download.js";
-import { renderValue } from "./values.js";
+import { renderCell } from "./values.js";
 
 const PAGE = 500; // rows rendered at a time; the downloads always hold every row
 
@@ -36,9 +36,9 @@ function downloads(name, columns, rows) {
   );
 }
 
-function tableRows(tbody, columns, rows, from, to, rowActions) {
+function tableRows(tbody, columns, rows, from, to, rowActions, masking) {
   for (const row of rows.slice(from, to)) {
-    const cells = columns.map((c) => h("td", null, renderValue(row[c])));
+    const cells = columns.map((c) => h("td", null, renderCell(row[c], masking[c])));
     if (rowActions) cells.push(h("td", { class: "row-actions" }, rowActions(row)));
     tbody.appendChild(h("tr", null, cells));
   }
@@ -46,13 +46,14 @@ function tableRows(tbody, columns, rows, from, to, rowActions) {
 
 /**
  * Render ``result`` ({columns, rows, row_count, truncated, role, masking_profile, elapsed_ms,
- * audit_id}); ``name`` names the downloaded files; ``caption`` labels the table for screen readers;
+ * audit_id, column_masking}); ``name`` names the downloaded files; ``caption`` labels the table for screen readers;
  * ``rowActions(row)`` adds a last cell of buttons; ``columnHelp`` maps a column to its description.
  */
 export function renderResult(result, options = {}) {
   const { name = "result", caption = "Result", download = true, downloadNote = null, rowActions = null, columnHelp = {} } = options;
   const rows = Array.isArray(result.rows) ? result.rows : [];
   const columns = columnsOf(result);
+  const masking = result.column_masking && typeof result.column_masking === "object" ? result.column_masking : {};
   const section = h("section", { class: "result", "aria-label": caption });
   const head = h("div", { class: "result-head" }, h("p", { class: "result-summary" }, summary(result, rows)));
   if (download && rows.length) head.appendChild(downloads(name, columns, rows));
@@ -79,20 +80,20 @@ export function renderResult(result, options = {}) {
     ),
     tbody,
   );
-  tableRows(tbody, columns, rows, 0, PAGE, rowActions);
+  tableRows(tbody, columns, rows, 0, PAGE, rowActions, masking);
   section.appendChild(h("div", { class: "grid-wrap", tabindex: "0", role: "region", "aria-label": `${caption} table` }, table));
-  if (rows.length > PAGE) section.appendChild(moreButton(tbody, columns, rows, rowActions));
+  if (rows.length > PAGE) section.appendChild(moreButton(tbody, columns, rows, rowActions, masking));
   return section;
 }
 
-function moreButton(tbody, columns, rows, rowActions) {
+function moreButton(tbody, columns, rows, rowActions, masking) {
   const holder = h("p", { class: "more" });
   let shown = PAGE;
   const button = h("button", { type: "button" });
   const label = () => `Show more (${shown.toLocaleString()} of ${rows.length.toLocaleString()} rows shown)`;
   button.textContent = label();
   button.addEventListener("click", () => {
-    tableRows(tbody, columns, rows, shown, shown + PAGE, rowActions);
+    tableRows(tbody, columns, rows, shown, shown + PAGE, rowActions, masking);
     shown = Math.min(shown + PAGE, rows.length);
     if (shown >= rows.length) replace(holder, `All ${rows.length.toLocaleString()} rows shown.`);
     else button.textContent = label();

@@ -57,8 +57,14 @@ export class Api {
     this.onUnauthenticated = onUnauthenticated || null;
   }
 
+  /**
+   * @param {string} path
+   * @param {{method?: string, body?: unknown}} [options]
+   */
   async request(path, { method = "GET", body } = {}) {
+    /** @type {Record<string, string>} */
     const headers = { Accept: "application/json", Authorization: `Bearer ${this.token}` };
+    /** @type {RequestInit} */
     const init = { method, headers, cache: "no-store", credentials: "omit", referrerPolicy: "no-referrer" };
     if (body !== undefined) {
       headers["Content-Type"] = "application/json";

@@ -24,7 +24,11 @@ export function errorTitle(error) {
   return TITLES[error.kind] || (error.status ? `Error (HTTP ${error.status})` : "Error");
 }
 
-/** An alert box for an ApiError (or any Error). */
+/**
+ * An alert box for an ApiError (or any Error).
+ * @param {any} error
+ * @param {{title?: string}} [options]
+ */
 export function errorBox(error, { title } = {}) {
   const message = error && error.message ? error.message : String(error);
   return h(

@@ -44,6 +44,7 @@ function control(param, id, describedBy) {
     return h("select", common, options);
   }
   if (type === "list") return h("textarea", { ...common, rows: "3", placeholder: param.example || PLACEHOLDERS.list, value: displayDefault(param) });
+  /** @type {Record<string, any>} */
   const attrs = { ...common, type: "text", value: displayDefault(param), autocomplete: "off", spellcheck: "false" };
   if (type === "int" || type === "integer") Object.assign(attrs, { inputmode: "numeric" });
   attrs.placeholder = param.example || PLACEHOLDERS[type] || null;

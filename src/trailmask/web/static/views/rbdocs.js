@@ -7,6 +7,7 @@ import { h } from "../dom.js";
 import { markdown } from "../markdown.js";
 
 // Sections in reading order; each lists the keys a runbook may use for it.
+/** @type {Array<[string, string[]]>} */
 const TEXT_SECTIONS = [
   ["Description", ["description", "summary"]],
   ["When and why to run it", ["when", "why", "when_to_run"]],

@@ -1,0 +1,200 @@
+"""Watch state that survives restarts: runs, high-water marks, alerts per dedup key, the outbox.
+
+One SQLite file (WAL; each call its own short transaction). Exactly-once alerting is an outbox:
+
+1. :meth:`WatchState.record_match` stores the dedup key and one ``pending`` outbox row per
+   destination in ONE transaction; a key already stored records nothing (no second alert).
+2. a deliverer reads :meth:`pending` rows and, after the destination accepted one, calls
+   :meth:`mark_delivered` (or :meth:`mark_dead` after the last retry).
+
+A process killed between 1 and 2 leaves the rows pending; the next process delivers them, so no
+match is dropped. A kill after the destination accepted but before step 2 resends the same row:
+every row carries a stable ``delivery_id`` (webhook header, PagerDuty dedup_key) for receivers to
+drop the repeat. Payloads are the role-masked rows only; no secret is ever stored here.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from trailmask.errors import StoreError
+
+SCHEMA = (
+    """CREATE TABLE IF NOT EXISTS watch_runs (
+        watch TEXT NOT NULL, started_at TEXT NOT NULL, window_start TEXT, window_end TEXT NOT NULL,
+        outcome TEXT NOT NULL, rows INTEGER NOT NULL, matches INTEGER NOT NULL)""",
+    """CREATE TABLE IF NOT EXISTS watch_marks (watch TEXT PRIMARY KEY, high_water TEXT NOT NULL)""",
+    """CREATE TABLE IF NOT EXISTS watch_alerts (
+        watch TEXT NOT NULL, dedup_key TEXT NOT NULL, first_at TEXT NOT NULL, PRIMARY KEY (watch, dedup_key))""",
+    """CREATE TABLE IF NOT EXISTS watch_outbox (
+        delivery_id TEXT PRIMARY KEY, watch TEXT NOT NULL, dedup_key TEXT NOT NULL, destination TEXT NOT NULL,
+        payload TEXT NOT NULL, status TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0,
+        created_at TEXT NOT NULL, done_at TEXT, last_error TEXT)""",
+)
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
+
+
+@dataclass(frozen=True)
+class Delivery:
+    delivery_id: str
+    watch: str
+    dedup_key: str
+    destination: str
+    payload: dict[str, Any]
+    attempts: int
+
+
+class WatchState:
+    """The state file of the watches of one store."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    @contextmanager
+    def _tx(self) -> Iterator[sqlite3.Connection]:
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            if not self.path.exists():
+                os.close(os.open(self.path, os.O_WRONLY | os.O_CREAT, 0o600))
+            conn = sqlite3.connect(self.path, timeout=10, isolation_level=None)
+        except (OSError, sqlite3.Error) as exc:
+            raise StoreError(f"cannot open the watch state file {self.path} ({type(exc).__name__})") from None
+        conn.row_factory = sqlite3.Row
+        try:
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=FULL")
+            for statement in SCHEMA:
+                conn.execute(statement)
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield conn
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            conn.execute("COMMIT")
+        except sqlite3.Error as exc:
+            raise StoreError(f"the watch state file {self.path} failed ({type(exc).__name__}: {exc})") from None
+        finally:
+            conn.close()
+
+    # ---- high-water mark and runs ----
+
+    def high_water(self, watch: str) -> str | None:
+        with self._tx() as conn:
+            row = conn.execute("SELECT high_water FROM watch_marks WHERE watch = ?", (watch,)).fetchone()
+        return None if row is None else str(row["high_water"])
+
+    def finish_run(
+        self, watch: str, window_start: str | None, window_end: str, *, outcome: str, rows: int, matches: int
+    ) -> None:
+        """Record a run; a successful one moves the high-water mark to ``window_end``."""
+        with self._tx() as conn:
+            conn.execute(
+                "INSERT INTO watch_runs VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (watch, _now(), window_start, window_end, outcome, rows, matches),
+            )
+            if outcome == "ok":
+                conn.execute(
+                    "INSERT INTO watch_marks VALUES (?, ?)"
+                    " ON CONFLICT (watch) DO UPDATE SET high_water = excluded.high_water",
+                    (watch, window_end),
+                )
+
+    def history(self, watch: str, limit: int = 50) -> list[dict[str, Any]]:
+        with self._tx() as conn:
+            rows = conn.execute(
+                "SELECT * FROM watch_runs WHERE watch = ? ORDER BY rowid DESC LIMIT ?", (watch, limit)
+            ).fetchall()
+        return [dict(r) for r in rows]
+
+    # ---- alerts and the outbox ----
+
+    def record_match(self, watch: str, dedup_key: str, payload: dict[str, Any], destinations: Sequence[str]) -> bool:
+        """Store a new alert and its pending deliveries atomically; False when the key already alerted."""
+        body = json.dumps(payload, sort_keys=True, default=str)
+        with self._tx() as conn:
+            inserted = conn.execute(
+                "INSERT INTO watch_alerts VALUES (?, ?, ?) ON CONFLICT DO NOTHING", (watch, dedup_key, _now())
+            ).rowcount
+            if not inserted:
+                return False
+            for destination in destinations:
+                delivery_id = f"{watch}:{destination}:{dedup_key}"
+                conn.execute(
+                    "INSERT INTO watch_outbox (delivery_id, watch, dedup_key, destination, payload, status, created_at)"
+                    " VALUES (?, ?, ?, ?, ?, 'pending', ?)",
+                    (delivery_id, watch, dedup_key, destination, body, _now()),
+                )
+        return True
+
+    def pending(self, watch: str | None = None) -> list[Delivery]:
+        query = "SELECT * FROM watch_outbox WHERE status = 'pending'" + (" AND watch = ?" if watch else "")
+        with self._tx() as conn:
+            rows = conn.execute(query + " ORDER BY created_at, delivery_id", (watch,) if watch else ()).fetchall()
+        return [
+            Delivery(
+                r["delivery_id"], r["watch"], r["dedup_key"], r["destination"], json.loads(r["payload"]), r["attempts"]
+            )
+            for r in rows
+        ]
+
+    def note_attempt(self, delivery_id: str, error: str | None) -> None:
+        with self._tx() as conn:
+            conn.execute(
+                "UPDATE watch_outbox SET attempts = attempts + 1, last_error = ? WHERE delivery_id = ?",
+                (error, delivery_id),
+            )
+
+    def mark_delivered(self, delivery_id: str) -> None:
+        self._finish(delivery_id, "delivered")
+
+    def mark_dead(self, delivery_id: str) -> None:
+        """The dead-letter record: every retry failed; kept for inspection, never resent by itself."""
+        self._finish(delivery_id, "dead")
+
+    def _finish(self, delivery_id: str, status: str) -> None:
+        with self._tx() as conn:
+            conn.execute(
+                "UPDATE watch_outbox SET status = ?, done_at = ? WHERE delivery_id = ? AND status = 'pending'",
+                (status, _now(), delivery_id),
+            )
+
+    # ---- inspection and reset ----
+
+    def summary(self, watch: str) -> dict[str, Any]:
+        """What a watch's state holds (keys, counts per delivery status), no payloads."""
+        with self._tx() as conn:
+            mark = conn.execute("SELECT high_water FROM watch_marks WHERE watch = ?", (watch,)).fetchone()
+            keys = [
+                r[0] for r in conn.execute("SELECT dedup_key FROM watch_alerts WHERE watch = ? ORDER BY 1", (watch,))
+            ]
+            statuses = dict(
+                conn.execute(
+                    "SELECT status, count(*) FROM watch_outbox WHERE watch = ? GROUP BY 1", (watch,)
+                ).fetchall()
+            )
+        return {"watch": watch, "high_water": mark[0] if mark else None, "alerted_keys": keys, "deliveries": statuses}
+
+    def reset(self, watch: str, keys: Sequence[str] = ()) -> int:
+        """Forget the watch (mark, alerts, outbox) or only ``keys``; returns the alerts forgotten."""
+        with self._tx() as conn:
+            if keys:
+                marks = ",".join("?" * len(keys))
+                conn.execute(f"DELETE FROM watch_outbox WHERE watch = ? AND dedup_key IN ({marks})", (watch, *keys))
+                return conn.execute(
+                    f"DELETE FROM watch_alerts WHERE watch = ? AND dedup_key IN ({marks})", (watch, *keys)
+                ).rowcount
+            conn.execute("DELETE FROM watch_marks WHERE watch = ?", (watch,))
+            conn.execute("DELETE FROM watch_outbox WHERE watch = ?", (watch,))
+            return conn.execute("DELETE FROM watch_alerts WHERE watch = ?", (watch,)).rowcount

@@ -54,6 +54,7 @@ class QueryResult:
     elapsed_ms: float = 0.0
     masking_profile: str = ""
     audit_id: str | None = None
+    notices: list[str] = field(default_factory=list)  # what the caller should know (indicator matches)
 
     @property
     def row_count(self) -> int:
@@ -69,6 +70,7 @@ class QueryResult:
             "masking_profile": self.masking_profile,
             "elapsed_ms": round(self.elapsed_ms, 3),
             "audit_id": self.audit_id,
+            "notices": self.notices,
         }
 
 

@@ -81,15 +81,22 @@ def test_invalid_values_name_the_parameter_and_rule_but_not_the_value(
         assert raw not in message
 
 
-def test_masked_roles_may_pass_tokens_for_identity_types() -> None:
-    token = "tok_ip_3f9a0c"
-    assert convert(param("ip"), token, masked=True) == token
-    assert convert(param("list", items="arn"), "tok_a,tok_b", masked=True) == ["tok_a", "tok_b"]
+def test_masked_roles_may_pass_values_in_their_masked_form_for_identity_types() -> None:
+    token = "user_3f9a1c2b7d4e"
+    assert convert(param("ip"), "203.0.113.xxx", masked=True) == "203.0.113.xxx"
+    assert convert(
+        param("list", items="arn"), "arn:aws:iam::acct_3f9a1c2b7d4e:user/name_0123abcd4567", masked=True
+    ) == ["arn:aws:iam::acct_3f9a1c2b7d4e:user/name_0123abcd4567"]
+    assert convert(param("principal"), token, masked=True) == token
     assert convert(param("string"), token, masked=True) == token
     with pytest.raises(UsageError, match="must be an IPv4"):
-        convert(param("ip"), token, masked=False)
-    with pytest.raises(UsageError, match="printable"):
-        convert(param("ip"), "bad\x00token", masked=True)
+        convert(param("ip"), "203.0.113.xxx", masked=False)
+    with pytest.raises(UsageError, match="must be an IPv4"):
+        convert(param("ip"), "300.1.1.1", masked=True)  # same validation for every role (issue 12.1)
+    with pytest.raises(UsageError, match="must be an IPv4"):
+        convert(param("ip"), "tok_ip_3f9a0c", masked=True)  # not a form any role sees
+    with pytest.raises(UsageError, match="must be an IPv4"):
+        convert(param("ip"), "bad\x00user_3f9a1c2b7d4e", masked=True)
     with pytest.raises(UsageError, match="must be an integer"):
         convert(param("int"), "tok_1", masked=True)  # only identity types relax
 

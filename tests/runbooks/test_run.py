@@ -126,9 +126,9 @@ def test_failures_before_the_query_are_audited(ctx: AppContext) -> None:
 
 def test_masked_roles_compare_with_pseudonyms_not_raw_values(ctx: AppContext) -> None:
     investigator = Actor(name="inv", role="investigator")
-    assert (
-        service.run_runbook(ctx, investigator, "principal-activity", {"principal": "alice", "since": "all"}).rows == []
-    )
+    by_name = service.run_runbook(ctx, investigator, "principal-activity", {"principal": "alice", "since": "all"})
+    assert [r["eventName"] for r in by_name.rows] == ["ListUsers", "CreateUser"]  # converted (issue 12.1)
+    assert by_name.notices and by_name.notices[0].startswith("principal matched as user_")
     top = service.run_runbook(ctx, investigator, "top-principals", {"since": "all"}).rows
     token = next(r["principal"] for r in top if r["calls"] == 2)
     assert "alice" not in token

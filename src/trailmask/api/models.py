@@ -49,6 +49,9 @@ class QueryResultBody(BaseModel):
     masking_profile: str
     elapsed_ms: float
     audit_id: str | None
+    notices: list[str] = Field(
+        default_factory=list, description="What the caller should know, e.g. how a raw indicator was matched."
+    )
 
 
 class Health(BaseModel):

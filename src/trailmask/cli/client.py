@@ -110,5 +110,7 @@ def reject_role_option(role: str | None) -> None:
 def emit_result(result: Mapping[str, Any], fmt: str) -> None:
     """Print a server query result like a local one (rows to stdout, truncation note to stderr)."""
     emit_rows(list(result.get("columns", [])), list(result.get("rows", [])), fmt)
+    for notice in result.get("notices") or []:
+        click.echo(f"note: {notice}", err=True)
     if result.get("truncated"):
         click.echo(f"note: output truncated at {result.get('row_count')} rows", err=True)

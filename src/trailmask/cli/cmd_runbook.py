@@ -107,6 +107,8 @@ def run_command(
         raise UsageError("--as ROLE is required", hint="or use --server URL --token T against a server")
     result = service.run_runbook(app_context(), owner_actor(role), runbook_id, params, max_rows=max_rows)
     emit_rows(result.columns, result.rows, chosen_format(fmt))
+    for notice in result.notices:
+        click.echo(f"note: {notice}", err=True)
     if result.truncated:
         click.echo(f"note: output truncated at {result.row_count} rows", err=True)
 

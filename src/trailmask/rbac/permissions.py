@@ -11,6 +11,7 @@ Vocabulary (docs/auth.md):
 - ``approve``           approve or reject break-glass requests of other people
 - ``unmask:request``    ask for a break-glass (unmasked) run, ``unmask`` run unmasked without approval
 - ``reveal``            turn a pseudonym token back into its value
+- ``indicator``         search by a raw indicator: a runbook value converted to the role's masked view
 - ``*``                 everything
 
 A permission prefixed ``!`` denies: a matching denial wins over every grant. Nothing is allowed
@@ -36,6 +37,7 @@ ACTIONS: tuple[str, ...] = (
     "unmask:request",
     "unmask",
     "reveal",
+    "indicator",
 )
 
 

@@ -4,9 +4,12 @@ Every value is converted to a Python value of its declared type and later bound 
 named parameter; nothing here ever becomes SQL text. Error messages name the parameter and the rule
 it broke but never repeat the value (it may be sensitive, or hostile).
 
-Identity types (``ip``, ``cidr``, ``account_id``, ``arn``, ``access_key_id``) are checked strictly
-for roles that see raw data. A masked role compares against masked values, so for it these types
-accept an opaque token (as shown in that role's own results) instead: see docs/runbooks.md.
+Identity types (``ip``, ``cidr``, ``account_id``, ``arn``, ``access_key_id``, ``principal``) are checked the
+same way for every role. A masked role may also pass a value in the form its own results show it
+(a pseudonym token, a truncated address such as ``203.0.113.xxx``, an ARN holding tokens): that
+value is used as given. A raw value is converted to the role's view by the service before the query
+runs (service.indicators, :func:`indicator_field` names the events field whose masking applies);
+see docs/runbooks.md.
 """
 
 from __future__ import annotations
@@ -23,12 +26,18 @@ from trailmask.runbooks.model import Parameter
 MAX_TEXT = 1_000_000  # characters; a ceiling for any one text value, far above any legitimate need
 MAX_TOKEN = 1024
 MAX_LIST = 1000
-IDENTITY_TYPES = ("ip", "cidr", "account_id", "arn", "access_key_id")
+IDENTITY_TYPES = ("ip", "cidr", "account_id", "arn", "access_key_id", "principal")
 
 _DURATION = re.compile(r"^(?:(\d+)w)?(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$")
 _ACCOUNT = re.compile(r"^\d{12}$")
 _ARN = re.compile(r"^arn:aws[a-z-]*:[a-z0-9-]*:[a-z0-9-]*:(?:\d{12}|aws)?:.+$", re.DOTALL)
 _ACCESS_KEY = re.compile(r"^(?:AKIA|ASIA|ABIA|ACCA|AGPA|AIDA|AIPA|ANPA|ANVA|APKA|AROA|ASCA)[A-Z0-9]{12,124}$")
+_PRINCIPAL_ID = re.compile(r"^(?:AIDA|AROA|ASIA|AKIA|ANPA|AGPA|AIPA)[A-Z0-9]{12,124}(?::.+)?$", re.DOTALL)
+# A value as a masked role sees it: a pseudonym token (in it), a truncated address, a redaction.
+_MASKED_FORM = re.compile(
+    r"(?:^|[^A-Za-z0-9])[a-z][a-z0-9]{0,11}_(?:[A-Za-z0-9]{1,4}_)?[0-9a-f]{8,64}(?:$|[^A-Za-z0-9])"
+    r"|(?:^|[.:/])xxx(?:$|[.:/])|XXXXX"
+)
 _TRUE = ("true", "yes", "1", "on")
 _FALSE = ("false", "no", "0", "off")
 
@@ -145,6 +154,19 @@ def _cidr(param: Parameter, value: Any) -> Any:
         raise ValueError("must be a network in CIDR notation such as 10.0.0.0/8") from None
 
 
+def _principal(param: Parameter, value: Any) -> Any:
+    """An ARN, a user or role name, or a principal ID (AIDA..., AROA...:session)."""
+    text = _text(value).strip()
+    if text.lower().startswith("arn:"):
+        if not _ARN.match(text):
+            raise ValueError("must be an ARN such as arn:aws:iam::123456789012:user/alice, a name or a principal ID")
+        return text
+    limit = param.max_length or MAX_TOKEN
+    if not text or len(text) > limit or any(ord(c) < 32 or ord(c) == 127 for c in text):
+        raise ValueError(f"must be a name, ARN or principal ID of 1 to {limit} printable characters")
+    return text
+
+
 def _regex_type(regex: re.Pattern[str], what: str) -> Callable[[Parameter, Any], Any]:
     def convert(param: Parameter, value: Any) -> Any:
         text = _text(value).strip()
@@ -186,31 +208,67 @@ TYPES: dict[str, Callable[[Parameter, Any], Any]] = {
     "account_id": _regex_type(_ACCOUNT, "a 12-digit AWS account ID"),
     "arn": _regex_type(_ARN, "an ARN such as arn:aws:iam::123456789012:user/alice"),
     "access_key_id": _regex_type(_ACCESS_KEY, "an AWS access key ID such as AKIA... or ASIA..."),
+    "principal": _principal,
 }
 LIST_ITEM_TYPES = tuple(t for t in TYPES if t != "list")
 
 
-def _masked_token(param: Parameter, value: Any) -> str:
-    """For masked roles: an identity value is compared with masked data, so any token shape is allowed."""
+def is_masked_form(value: str) -> bool:
+    """Does ``value`` look like a value a masked role sees (a token, ``xxx`` truncation, redaction)?"""
+    return bool(_MASKED_FORM.search(value))
+
+
+def indicator_field(kind: str, value: str) -> str | None:
+    """The events field whose masking converts a raw ``value`` of identity type ``kind``, or None
+    (not an identity type, or ``value`` is already in a masked form)."""
+    if kind not in IDENTITY_TYPES or is_masked_form(value):
+        return None
+    if kind == "principal":
+        if value.lower().startswith("arn:"):
+            return "userIdentity.arn"
+        return "userIdentity.principalId" if _PRINCIPAL_ID.match(value) else "userIdentity.userName"
+    return _INDICATOR_FIELDS.get(kind)  # cidr: a network, never converted (no field holds networks)
+
+
+_INDICATOR_FIELDS = {
+    "ip": "sourceIPAddress",
+    "account_id": "recipientAccountId",
+    "arn": "userIdentity.arn",
+    "access_key_id": "userIdentity.accessKeyId",
+}
+
+
+def _identity(param: Parameter, kind: str, value: Any, masked: bool) -> Any:
+    """Checked as for every role; a masked role's value in its masked form is taken as given."""
     text = _text(value).strip()
-    if not text or len(text) > MAX_TOKEN or any(ord(c) < 32 for c in text):
-        raise ValueError(f"must be a value or pseudonym token of 1 to {MAX_TOKEN} printable characters")
-    return text
+    element = Parameter(name=param.name, type=kind, description="", max_length=param.max_length)
+    try:
+        return TYPES[kind](element, text)
+    except ValueError:
+        printable = 0 < len(text) <= MAX_TOKEN and not any(ord(c) < 32 for c in text)
+        if masked and printable and is_masked_form(text):
+            return text
+        raise
 
 
 def convert(param: Parameter, value: Any, *, masked: bool = False) -> Any:
     """Convert one supplied value to the parameter's type; UsageError names the rule broken."""
     kind = param.items if param.type == "list" else param.type
     try:
-        if masked and kind in IDENTITY_TYPES:
+        if kind in IDENTITY_TYPES and kind is not None:
             if param.type == "list":
                 items = value.split(",") if isinstance(value, str) else value
                 if not isinstance(items, list | tuple):
                     raise ValueError("must be a list (comma-separated on the command line)")
-                return [_masked_token(param, v) for v in items if not (isinstance(v, str) and not v.strip())]
-            return _masked_token(param, value)
-        result = TYPES[param.type](param, value)
-        if param.pattern and param.type not in ("string", "list") and not re.fullmatch(param.pattern, str(result)):
+                items = [v for v in items if not (isinstance(v, str) and not v.strip())]
+                _list(Parameter(name=param.name, type="list", description="", items="string", minimum=param.minimum,
+                                maximum=param.maximum), items)  # fmt: skip
+                return [_identity(param, kind, v, masked) for v in items]
+            result = _identity(param, kind, value, masked)
+        else:
+            result = TYPES[param.type](param, value)
+        pattern_applies = param.pattern and param.type not in ("string", "list") and not is_masked_form(str(result))
+        if pattern_applies and not re.fullmatch(str(param.pattern), str(result)):
             raise ValueError(f"must match the pattern {param.pattern}")
         return result
     except ValueError as exc:

@@ -34,6 +34,7 @@ from trailmask.service.audited import audited
 from trailmask.service.authz import authorize, decide, require, role_names, runbook_resource
 from trailmask.service.catalog import catalog, get_runbook
 from trailmask.service.context import AppContext
+from trailmask.service.indicators import Mapped, map_indicators
 from trailmask.service.ingest import ingest
 from trailmask.service.prepare import prepare
 from trailmask.service.query import run_query
@@ -81,9 +82,13 @@ def run_runbook(
     with audited(ctx, actor, "runbook", request=QueryRequest(sql="", kind="runbook", runbook_id=runbook_id)) as audit:
         authorize(ctx, actor, "runbook", runbook_id)
         runbook = get_runbook(ctx, runbook_id)
-        params = bind_parameters(runbook, raw_params, masked=not role_sees_raw(ctx, actor.role), now=now)
+        masked = not role_sees_raw(ctx, actor.role)
+        params = bind_parameters(runbook, raw_params, masked=masked, now=now)
+        mapped = map_indicators(ctx, actor, runbook, params) if masked else Mapped(params)
         audit.delegate()
-        return execute_runbook(ctx, actor, runbook, params, max_rows=max_rows)
+        result = execute_runbook(ctx, actor, runbook, mapped.params, max_rows=max_rows)
+        result.notices.extend(mapped.notices)
+        return result
 
 
 def _output_contract(runbook: Runbook) -> Callable[[QueryResult], None]:

@@ -82,6 +82,7 @@ def transpile(sql: str, dialect: str, *, tables: Mapping[str, str] | None = None
     tree = parse_one(sql, PreparedDuckDB)
     if dialect == "duckdb":
         return Transpiled(sql, dialect, _named(tree))
+    _refuse_barrier(tree, dialect)
     tree = rename_tables(tree, tables or {})
     tree = unique_cte_names(tree)
     tree = session_values(tree, dialect)
@@ -92,6 +93,17 @@ def transpile(sql: str, dialect: str, *, tables: Mapping[str, str] | None = None
         text, order = to_sql(tree, "spark", pretty=pretty), _named(tree)
     parse_one(text, SQLGLOT_DIALECT[dialect])
     return Transpiled(text, dialect, order)
+
+
+def _refuse_barrier(tree: exp.Expr, dialect: str) -> None:
+    """Fail closed: a role's row filter is an optimisation barrier (a MATERIALIZED CTE, see
+    sqlkit.barrier) that Spark SQL and Athena do not have; without it the query's conditions could
+    run on rows the filter hides."""
+    if any(cte.args.get("materialized") is True for cte in tree.find_all(exp.CTE)):
+        raise NotPortable(
+            f"the role's row filter needs a materialised CTE, which {dialect} does not have; "
+            "run roles with a row_filter on the DuckDB engine"
+        )
 
 
 def parse_one(sql: str, read: str | type[DuckDB]) -> exp.Expr:

@@ -208,6 +208,8 @@ def parse_destination(name: str, raw: Mapping[str, Any]) -> Destination:
     for key in required:
         if not options.get(key):
             raise ConfigError(f"missing key '{key}' in {where}")
+    if "url" in options and not str(options["url"]).startswith(("http://", "https://")):
+        raise ConfigError(f"invalid value for 'url' in {where}: must start with http:// or https://")
     retries, backoff = raw.get("retries", 3), raw.get("backoff_s", 1.0)
     if isinstance(retries, bool) or not isinstance(retries, int) or not 0 <= retries <= 10:
         raise ConfigError(f"invalid value for 'retries' in {where}: a whole number 0-10")

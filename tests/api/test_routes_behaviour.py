@@ -45,7 +45,8 @@ def test_failed_query_is_audited_and_shaped(client: TestClient, tokens: dict[str
 def test_runbook_list_show_and_run(client: TestClient, tokens: dict[str, str]) -> None:
     listed = client.get("/api/runbooks", headers=auth(tokens["viewer"])).json()["runbooks"]
     assert RUNBOOK in [r["id"] for r in listed]
-    assert all("fixtures" not in r and "path" not in r for r in listed)
+    assert all("path" not in r for r in listed)  # fixtures as names and counts only, never their events
+    assert all(set(f) == {"name", "matching", "not_matching"} for r in listed for f in r["fixtures"])
     shown = client.get(f"/api/runbooks/{RUNBOOK}", headers=auth(tokens["viewer"])).json()
     assert shown["id"] == RUNBOOK and "parameters" in shown
     run = client.post(f"/api/runbooks/{RUNBOOK}/run", json={"params": {"since": "all"}}, headers=auth(tokens["viewer"]))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Request
@@ -13,6 +12,7 @@ from trailmask.api.models import ColumnMask, QueryResultBody, RunBody
 from trailmask.api.state import api_state, in_thread
 from trailmask.models import Actor
 from trailmask.runbooks.model import Runbook
+from trailmask.runbooks.serialize import detail
 from trailmask.service.catalog import get_runbook
 from trailmask.service.columns import describe_result
 from trailmask.service.runbooks import list_runbooks, run_runbook, show_runbook
@@ -20,26 +20,12 @@ from trailmask.service.runbooks import list_runbooks, run_runbook, show_runbook
 router = APIRouter(prefix="/api/runbooks", tags=["runbooks"])
 CurrentActor = Annotated[Actor, Depends(current_actor)]
 RunbookId = Annotated[str, Path(min_length=1, max_length=200)]
-HIDDEN_FIELDS = ("fixtures", "path")  # fixture events are sample data; the path is the server's business
 
 
 def runbook_body(runbook: Runbook) -> dict[str, Any]:
-    """The runbook as JSON: documentation, typed parameters, output contract, SQL; no fixtures."""
-    return {
-        f.name: _jsonable(getattr(runbook, f.name)) for f in dataclasses.fields(runbook) if f.name not in HIDDEN_FIELDS
-    }
-
-
-def _jsonable(value: Any) -> Any:
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: _jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
-    if isinstance(value, dict):
-        return {str(k): _jsonable(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_jsonable(v) for v in value]
-    if isinstance(value, str | int | float | bool) or value is None:
-        return value
-    return str(value)
+    """The runbook as JSON: the one shape (runbooks.serialize.detail) that ``runbook show --format json``
+    and the MCP server print too; fixtures as names and counts, never their events or the file path."""
+    return detail(runbook)
 
 
 @router.get("", responses=responses(401, 403, 429, 503))

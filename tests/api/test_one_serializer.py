@@ -24,3 +24,16 @@ def test_api_catalogue_uses_the_same_shape(client: Any, tokens: dict[str, str]) 
     listed = client.get("/api/runbooks", headers=auth(tokens["admin"])).json()["runbooks"]
     one = client.get(f"/api/runbooks/{RUNBOOK}", headers=auth(tokens["admin"])).json()
     assert next(r for r in listed if r["id"] == RUNBOOK) == one
+
+
+def test_approval_schema_has_one_source() -> None:
+    """The state table's INSERT is derived from the Approval dataclass; the API model must match it."""
+    import dataclasses
+
+    from trailmask.api.models import Approval as ApprovalBody
+    from trailmask.service import approvals
+
+    names = [f.name for f in dataclasses.fields(approvals.Approval)]
+    assert list(approvals._COLUMNS) == names
+    assert approvals._INSERT.startswith(f"INSERT INTO approvals ({', '.join(names)}) VALUES (")
+    assert list(ApprovalBody.model_fields) == [n for n in names if n not in approvals.PRIVATE_FIELDS]

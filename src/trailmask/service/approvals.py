@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 import secrets
 import sqlite3
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, fields
 from datetime import UTC, datetime
 from typing import Any
 
@@ -53,8 +53,19 @@ class Approval:
 
     def to_dict(self) -> dict[str, Any]:
         body = asdict(self)
-        body.pop("requester_via")
+        for name in PRIVATE_FIELDS:
+            body.pop(name)
         return body
+
+
+PRIVATE_FIELDS = ("requester_via",)  # kept in the state, never shown (to_dict, the API model)
+_COLUMNS = tuple(f.name for f in fields(Approval))  # the approvals table's columns, in this order
+_INSERT = f"INSERT INTO approvals ({', '.join(_COLUMNS)}) VALUES ({', '.join('?' * len(_COLUMNS))})"
+
+
+def _row(approval: Approval) -> tuple[Any, ...]:
+    values = (getattr(approval, name) for name in _COLUMNS)
+    return tuple(json.dumps(v) if name == "params" else v for name, v in zip(_COLUMNS, values, strict=True))
 
 
 def _approval(row: sqlite3.Row) -> Approval:
@@ -118,23 +129,7 @@ def request_unmasked(
         created_at=now(),
     )
     with connect(ctx) as conn:
-        conn.execute(
-            "INSERT INTO approvals (id, requester, requester_via, requester_role, kind, runbook, sql, params, "
-            "justification, status, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                approval.id,
-                approval.requester,
-                approval.requester_via,
-                approval.requester_role,
-                kind,
-                runbook,
-                sql,
-                json.dumps(params),
-                approval.justification,
-                "pending",
-                approval.created_at,
-            ),
-        )
+        conn.execute(_INSERT, _row(approval))
         record_event(
             ctx,
             actor,

@@ -8,6 +8,7 @@ Vocabulary (docs/auth.md):
 - ``export``            export the store, ``ingest`` load sources through the server
 - ``audit:read``        read the audit log (masked per the reader's role); ``audit:raw`` unmasked entries
 - ``users:manage``      add, disable, rotate users
+- ``watches:manage``    inspect, run and reset monitoring watches (docs/monitoring.md)
 - ``approve``           approve or reject break-glass requests of other people
 - ``unmask:request``    ask for a break-glass (unmasked) run, ``unmask`` run unmasked without approval
 - ``reveal``            turn a pseudonym token back into its value
@@ -33,6 +34,7 @@ ACTIONS: tuple[str, ...] = (
     "audit:read",
     "audit:raw",
     "users:manage",
+    "watches:manage",
     "approve",
     "unmask:request",
     "unmask",

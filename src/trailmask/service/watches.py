@@ -1,0 +1,154 @@
+"""Watches through the service: each run is the runbook run AS the watch's role (masked, audited).
+
+A run (``watch.run`` audit entry) covers the window from the watch's high-water mark to now, so a
+schedule missed while the server was down is caught up by the next run. Rows passing the
+condition are grouped by the dedup columns (masked values: pseudonyms group like the raw values);
+each new key is recorded with its pending deliveries in one transaction (monitor.state), then the
+outbox is delivered, every attempt audited as ``watch.delivery`` (watch, destination, attempt,
+outcome; never the content).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from trailmask.errors import ConfigError, NotFound
+from trailmask.models import Actor
+from trailmask.monitor.deliver import deliver_with_retries
+from trailmask.monitor.spec import Destination, Watch, parse_monitoring
+from trailmask.monitor.state import Delivery, WatchState
+from trailmask.service.audited import audited
+from trailmask.service.auditing import record_event
+from trailmask.service.authz import require, role_names
+from trailmask.service.catalog import get_runbook
+from trailmask.service.context import AppContext
+from trailmask.service.runbooks import run_runbook
+
+
+def monitoring(ctx: AppContext) -> tuple[dict[str, Watch], dict[str, Destination]]:
+    """The configured watches and destinations, validated (fails closed with a ConfigError)."""
+    watches, destinations = parse_monitoring(ctx.settings.watches, ctx.settings.destinations)
+    base = ctx.settings.config_file.parent if ctx.settings.config_file else None
+    for name, destination in destinations.items():
+        path = destination.options.get("path")
+        if base is not None and path and not Path(str(path)).expanduser().is_absolute():
+            destinations[name] = replace(destination, options={**destination.options, "path": str(base / str(path))})
+    roles = role_names(ctx)
+    for watch in watches.values():
+        if watch.role not in roles:
+            raise ConfigError(f"watch '{watch.name}' runs as unknown role '{watch.role}'", hint=f"roles: {roles}")
+        try:
+            get_runbook(ctx, watch.runbook)
+        except NotFound:
+            raise ConfigError(f"watch '{watch.name}' names unknown runbook '{watch.runbook}'") from None
+    return watches, destinations
+
+
+def watch_state(ctx: AppContext) -> WatchState:
+    """``<db>.watches.sqlite`` beside the store."""
+    db = ctx.settings.db
+    return WatchState(db.with_name(db.name + ".watches.sqlite"))
+
+
+def watch_actor(watch: Watch) -> Actor:
+    return Actor(name=f"watch:{watch.name}", role=watch.role, via="watch")
+
+
+def get_watch(ctx: AppContext, name: str) -> tuple[Watch, dict[str, Destination]]:
+    watches, destinations = monitoring(ctx)
+    if name not in watches:
+        raise NotFound(f"no watch named '{name}'", hint="configured: " + (", ".join(sorted(watches)) or "none"))
+    return watches[name], destinations
+
+
+def _iso(when: datetime) -> str:
+    return when.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def dedup_key(watch: Watch, row: dict[str, Any]) -> str:
+    if watch.dedup:
+        return "|".join(f"{c}={json.dumps(row.get(c), sort_keys=True, default=str)}" for c in watch.dedup)
+    return hashlib.sha256(json.dumps(row, sort_keys=True, default=str).encode()).hexdigest()[:32]
+
+
+def run_watch(ctx: AppContext, caller: Actor, name: str, *, now: datetime | None = None) -> dict[str, Any]:
+    """Run one watch over [high-water, now) and deliver its new alerts; returns the run's counts."""
+    watch, destinations = get_watch(ctx, name)
+    actor = watch_actor(watch)
+    state = watch_state(ctx)
+    end = now or datetime.now(UTC)
+    start = state.high_water(watch.name)
+    params = {**watch.params, "end": _iso(end)} | ({"start": start} if start else {})
+    with audited(ctx, caller, "watch.run", watch=watch.name, role=watch.role) as audit:
+        try:
+            result = run_runbook(ctx, actor, watch.runbook, params, now=end)
+        except Exception:
+            state.finish_run(watch.name, start, _iso(end), outcome="failed", rows=0, matches=0)
+            raise
+        rows = result.rows
+        if watch.threshold is not None:
+            rows = [r for r in rows if watch.threshold.holds(r.get(watch.threshold.column))]
+        groups: dict[str, list[dict[str, Any]]] = {}
+        for row in rows:
+            groups.setdefault(dedup_key(watch, row), []).append(row)
+        new = 0
+        for key, matched in groups.items():
+            alert = {"watch": watch.name, "runbook": watch.runbook, "role": watch.role, "dedup_key": key}
+            new += state.record_match(watch.name, key, {**alert, "rows": matched}, watch.destinations)
+        delivered, dead = deliver_pending(ctx, destinations, state, watch.name)
+        state.finish_run(watch.name, start, _iso(end), outcome="ok", rows=result.row_count, matches=new)
+        counts = {"rows": result.row_count, "matches": new, "delivered": delivered, "dead": dead}
+        audit.details.update(counts)
+    return {"watch": watch.name, "window_start": start, "window_end": _iso(end), **counts}
+
+
+def deliver_pending(
+    ctx: AppContext, destinations: dict[str, Destination], state: WatchState, watch: str | None = None
+) -> tuple[int, int]:
+    """Deliver the outbox (this watch's, or all); returns (delivered, dead-lettered)."""
+    delivered = dead = 0
+    for item in state.pending(watch):
+        destination = destinations.get(item.destination)
+        if destination is None:
+            continue  # removed from the config: kept pending until it is back or the watch is reset
+        if deliver_with_retries(destination, item.payload, item.delivery_id, on_attempt=_recorder(ctx, state, item)):
+            state.mark_delivered(item.delivery_id)
+            delivered += 1
+        else:
+            state.mark_dead(item.delivery_id)
+            dead += 1
+    return delivered, dead
+
+
+def _recorder(ctx: AppContext, state: WatchState, item: Delivery) -> Callable[[int, str | None], None]:
+    """Audit one delivery attempt: watch, destination, attempt, outcome (never the content)."""
+    actor = Actor(name=f"watch:{item.watch}", role=str(item.payload.get("role", "")), via="watch")
+
+    def attempt(number: int, error: str | None) -> None:
+        state.note_attempt(item.delivery_id, error)
+        outcome = "ok" if error is None else "failed"
+        details = {"watch": item.watch, "destination": item.destination, "attempt": number, "error": error}
+        record_event(ctx, actor, "watch.delivery", outcome=outcome, **details)
+
+    return attempt
+
+
+def manage(ctx: AppContext, actor: Actor, action: str, name: str, keys: tuple[str, ...] = ()) -> dict[str, Any]:
+    """``state`` / ``history`` / ``reset`` of one watch for a caller holding ``watches:manage`` (audited)."""
+    with audited(ctx, actor, f"watch.{action}", watch=name, keys=len(keys) or None):
+        require(ctx, actor, "watches:manage")
+        get_watch(ctx, name)
+        state = watch_state(ctx)
+        if action == "state":
+            return state.summary(name)
+        if action == "history":
+            return {"watch": name, "runs": state.history(name)}
+        if action == "reset":
+            return {"watch": name, "forgotten": state.reset(name, keys)}
+        raise NotFound(f"unknown watch action '{action}'")

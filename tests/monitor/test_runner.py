@@ -134,3 +134,32 @@ def test_unknown_role_or_runbook_fails_closed(tmp_path: Path) -> None:
     )
     with pytest.raises(ConfigError, match="unknown runbook 'nope'"):
         service.monitoring(ctx)
+
+
+def test_cli_watch_commands(ctx_and_hook: Any, tmp_path: Path) -> None:
+    from tests.conftest import Cli
+
+    ctx, _hook, _sink = ctx_and_hook
+    _ingest(ctx, tmp_path, [_event("CreateUser", RAW_USER, "2024-05-01T10:00:00Z")], "a")
+    config = tmp_path / "tm.yaml"
+    watch = {"name": "w1", "runbook": "cis-root-account-usage", "schedule": {"cron": "*/5 * * * *"}}
+    body = {**watch, "role": "investigator", "destinations": ["sink"], "dedup": ["recipientAccountId"]}
+    config.write_text(
+        json.dumps({"destinations": {"sink": {"type": "file", "path": "alerts.jsonl"}}, "watches": [body]}),
+        encoding="utf-8",
+    )
+    tm = Cli(ctx.settings.db)
+    listed = tm("--config", str(config), "watch", "list", "--format", "json")
+    assert listed.exit_code == 0, listed.stderr
+    assert [w["name"] for w in listed.json()] == ["w1"] and listed.json()[0]["schedule"] == "cron */5 * * * *"
+    ran = tm("--config", str(config), "watch", "run-once", "w1", "--format", "json")
+    assert ran.exit_code == 0, ran.stderr
+    assert ran.json()["matches"] == 0
+    history = tm("--config", str(config), "watch", "history", "w1", "--format", "json")
+    assert [r["outcome"] for r in history.json()["runs"]] == ["ok"]
+    assert tm("--config", str(config), "watch", "reset", "w1", "--format", "json").json() == {
+        "watch": "w1",
+        "forgotten": 0,
+    }
+    missing = tm("--config", str(config), "watch", "show", "nope")
+    assert missing.exit_code == 4 and "no watch named 'nope'" in missing.stderr

@@ -71,14 +71,27 @@ def _iso(when: datetime) -> str:
     return when.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
+def _key_text(value: Any) -> str:
+    return value if isinstance(value, str) else json.dumps(value, sort_keys=True, default=str)
+
+
 def dedup_key(watch: Watch, row: dict[str, Any]) -> str:
     if watch.dedup:
-        return "|".join(f"{c}={json.dumps(row.get(c), sort_keys=True, default=str)}" for c in watch.dedup)
+        return "|".join(f"{c}={_key_text(row.get(c))}" for c in watch.dedup)
     return hashlib.sha256(json.dumps(row, sort_keys=True, default=str).encode()).hexdigest()[:32]
 
 
-def run_watch(ctx: AppContext, caller: Actor, name: str, *, now: datetime | None = None) -> dict[str, Any]:
-    """Run one watch over [high-water, now) and deliver its new alerts; returns the run's counts."""
+def run_watch(
+    ctx: AppContext, caller: Actor, name: str, *, now: datetime | None = None, manual: bool = False
+) -> dict[str, Any]:
+    """Run one watch over [high-water, now) and deliver its new alerts; returns the run's counts.
+
+    ``manual`` (``watch run-once``, the API): the caller must hold ``watches:manage``; the
+    scheduler runs watches as the system.
+    """
+    if manual:
+        with audited(ctx, caller, "watch.run-once", watch=name):
+            require(ctx, caller, "watches:manage")
     watch, destinations = get_watch(ctx, name)
     actor = watch_actor(watch)
     state = watch_state(ctx)
@@ -145,6 +158,8 @@ def manage(ctx: AppContext, actor: Actor, action: str, name: str, keys: tuple[st
         require(ctx, actor, "watches:manage")
         get_watch(ctx, name)
         state = watch_state(ctx)
+        if action == "show":
+            return describe(get_watch(ctx, name)[0])
         if action == "state":
             return state.summary(name)
         if action == "history":
@@ -152,3 +167,34 @@ def manage(ctx: AppContext, actor: Actor, action: str, name: str, keys: tuple[st
         if action == "reset":
             return {"watch": name, "forgotten": state.reset(name, keys)}
         raise NotFound(f"unknown watch action '{action}'")
+
+
+def describe(watch: Watch) -> dict[str, Any]:
+    """A watch as shown by ``watch list/show`` and the API (no secret: destinations by name only)."""
+    condition = (
+        {"threshold": {"column": watch.threshold.column, "op": watch.threshold.op, "value": watch.threshold.value}}
+        if watch.threshold
+        else {"any_new_row": True}
+    )
+    return {
+        "name": watch.name,
+        "runbook": watch.runbook,
+        "params": dict(watch.params),
+        "schedule": watch.schedule.describe(),
+        "role": watch.role,
+        "condition": condition,
+        "dedup": list(watch.dedup),
+        "destinations": list(watch.destinations),
+        "enabled": watch.enabled,
+    }
+
+
+def list_watches(ctx: AppContext, actor: Actor) -> list[dict[str, Any]]:
+    """Every configured watch with its high-water mark, for a caller holding ``watches:manage``."""
+    with audited(ctx, actor, "watch.list") as audit:
+        require(ctx, actor, "watches:manage")
+        watches, _ = monitoring(ctx)
+        state = watch_state(ctx)
+        listed = [{**describe(w), "high_water": state.high_water(w.name)} for w in watches.values()]
+        audit.rows = len(listed)
+    return listed

@@ -98,15 +98,25 @@ class QueryRejected(TrailmaskError):
 
 class QueryFailed(TrailmaskError):
     """The engine could not run a query. ``engine_message`` is the engine's own text, kept aside:
-    it can quote SQL and values, so only callers allowed to show it (raw roles) do."""
+    it can quote SQL and values, so only callers allowed to show it (raw roles) do.
+    ``schema_message``: the text when the error depends only on the query and the schema (parser,
+    binder, catalog), which every role may see; None when it can depend on data values."""
 
     exit_code = 8
     http_status = 422
     kind = "query_failed"
 
-    def __init__(self, message: str, *, hint: str | None = None, engine_message: str | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        hint: str | None = None,
+        engine_message: str | None = None,
+        schema_message: str | None = None,
+    ) -> None:
         super().__init__(message, hint=hint)
         self.engine_message = engine_message
+        self.schema_message = schema_message
 
 
 class QueryTimeout(QueryFailed):

@@ -19,7 +19,7 @@ HIDDEN = "[hidden]"
 MASKED = "[masked]"
 _SECRET_NAME = re.compile(r"secret|password|passwd|credential|api[_-]?key|private", re.IGNORECASE)
 UNKNOWN = "[unknown]"
-MASKED_FIELDS = ("sql", "justification", "comment", "client", "reason_text", "token", "path")
+MASKED_FIELDS = ("sql", "justification", "comment", "client", "reason_text", "token", "path", "engine_error")
 MASKED_MAPPINGS = ("params",)
 
 

@@ -53,7 +53,14 @@ def _write(
     elapsed = audit.elapsed_ms if audit.elapsed_ms is not None else (time.perf_counter() - started) * 1000
     if audit.request is not None:
         return record(
-            ctx, actor, audit.request, outcome=outcome, elapsed_ms=elapsed, rows=audit.rows, profile=audit.profile
+            ctx,
+            actor,
+            audit.request,
+            outcome=outcome,
+            elapsed_ms=elapsed,
+            rows=audit.rows,
+            profile=audit.profile,
+            engine_error=extra.get("engine_error"),
         )
     return record_event(ctx, actor, action, outcome=outcome, **{**audit.details, **extra})
 
@@ -69,7 +76,8 @@ def audited(
         yield audit
     except TrailmaskError as exc:
         if not audit.delegated:
-            _write(ctx, actor, action, audit, exc.kind, started)
+            engine = getattr(exc, "engine_message", None)  # the full text, for audit readers (issue 12.4)
+            _write(ctx, actor, action, audit, exc.kind, started, engine_error=engine[:4000] if engine else None)
         raise
     except Exception as exc:
         if not audit.delegated:

@@ -75,8 +75,11 @@ def record(
     elapsed_ms: float,
     rows: int = 0,
     profile: str = "",
+    engine_error: str | None = None,
 ) -> str | None:
-    """Append the entry for one query request; returns its id ("SEQ:HASH-PREFIX")."""
+    """Append the entry for one query request; returns its id ("SEQ:HASH-PREFIX").
+
+    ``engine_error``: the engine's own message of a failed run (shown to ``audit:raw`` readers only)."""
     body = _who(actor)
     body.update(
         {
@@ -94,6 +97,8 @@ def record(
         body["params"] = hide_secret_params(request.params)
     if request.unmasked:
         body["unmasked"] = True
+    if engine_error:
+        body["engine_error"] = engine_error
     if request.kind != "runbook":
         body["sql_shape"] = sql_shape(request.sql)
         if ctx.settings.audit.store_sql_text:

@@ -119,5 +119,15 @@ def run_plan(engine: Engine, plan: PreparedQuery, *, timeout_s: float, max_rows:
             return session.execute(plan.sql, plan.params, timeout_s=timeout_s, max_rows=max_rows)
     except QueryFailed as exc:
         if plan.raw_errors and exc.engine_message is not None:
-            raise QueryFailed(f"the engine could not run the query: {exc.engine_message}") from None
+            shown: str | None = exc.engine_message
+        else:  # query and schema only: the same for every role (issue 12.4), without candidates from
+            # the masked relation, which holds only the columns the query names
+            lines = (exc.schema_message or "").splitlines()
+            shown = "\n".join(x for x in lines if not x.startswith("Candidate bindings")) or None
+        if shown is not None:
+            raise QueryFailed(
+                f"the engine could not run the query: {shown}",
+                engine_message=exc.engine_message,
+                schema_message=exc.schema_message,
+            ) from None
         raise

@@ -21,6 +21,11 @@ from trailmask.engines.base import Params, Rows, TempTables
 from trailmask.engines.duckdb.store import Store
 from trailmask.errors import QueryFailed, QueryTimeout
 
+DATA_ERROR = (
+    "the engine could not run the query: an error that can depend on data values, such as a conversion "
+    "or a number out of range; the audit holds the engine's message"
+)
+
 
 class DuckDBEngine:
     """The DuckDB engine over one store file (an :class:`~trailmask.engines.base.Engine`)."""
@@ -35,8 +40,14 @@ class DuckDBEngine:
         return QuerySession(self.store, temp_tables=temp_tables, memory_limit=self.memory_limit)
 
 
+# Errors raised before any row is read: they depend only on the query and the schema.
+_SCHEMA_ERRORS = (duckdb.ParserException, duckdb.BinderException, duckdb.CatalogException)
+
+
 def _failure(exc: duckdb.Error) -> QueryFailed:
-    return QueryFailed(f"the engine could not run the query ({type(exc).__name__})", engine_message=str(exc))
+    text = str(exc)
+    schema = text.split("\n\nLINE ", 1)[0].strip() if isinstance(exc, _SCHEMA_ERRORS) else None
+    return QueryFailed(DATA_ERROR, engine_message=text, schema_message=schema)
 
 
 class QuerySession:

@@ -1,0 +1,106 @@
+"""Issue 12 item 4 and issue 10 finding 10: errors that help without leaking.
+
+Errors that depend only on the query and the schema (parser, binder, catalog) are shown in full to
+every role; errors that can depend on data values are one generic message for masked roles (no
+engine class name: a class per query is a bit of information about the data), and the engine's
+full message goes to the audit, shown to ``audit:raw`` readers only.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from trailmask.audit.view import MASKED, reader_view
+from trailmask.config import load_settings
+from trailmask.engines.duckdb.session import DATA_ERROR
+from trailmask.errors import QueryFailed
+from trailmask.models import Actor, QueryRequest
+from trailmask.service.context import AppContext
+from trailmask.service.ingest import ingest
+from trailmask.service.query import run_query
+
+ADMIN = Actor("owner", "admin")
+IVY = Actor("ivy", "investigator")
+VIC = Actor("vic", "viewer")
+CONSOLE = Path(sys.executable).parent / "trailmask"
+EVENT = {
+    "eventVersion": "1.09",
+    "eventTime": "2024-01-01T00:00:00Z",
+    "eventSource": "iam.amazonaws.com",
+    "eventName": "CreateUser",
+    "awsRegion": "us-east-1",
+    "sourceIPAddress": "203.0.113.10",
+    "userIdentity": {"type": "IAMUser", "userName": "alice-secret-name"},
+    "eventID": "e1",
+}
+DATA_SQL = "SELECT CAST(userIdentity.userName AS INTEGER) AS n FROM events"
+
+
+@pytest.fixture(scope="module")
+def ctx(tmp_path_factory: pytest.TempPathFactory) -> AppContext:
+    root = tmp_path_factory.mktemp("errors")
+    (root / "e.jsonl").write_text(json.dumps(EVENT) + "\n", encoding="utf-8")
+    context = AppContext.from_settings(load_settings({"db": str(root / "store.duckdb")}, env={}))
+    assert not ingest(context, ADMIN, [str(root / "e.jsonl")]).rejected
+    return context
+
+
+def _fail(ctx: AppContext, actor: Actor, sql: str) -> QueryFailed:
+    with pytest.raises(QueryFailed) as caught:
+        run_query(ctx, actor, QueryRequest(sql=sql))
+    return caught.value
+
+
+def _no_nested_parentheses(text: str) -> bool:
+    depth = 0
+    for char in text:
+        depth += {"(": 1, ")": -1}.get(char, 0)
+        if depth > 1:
+            return False
+    return True
+
+
+@pytest.mark.parametrize("actor", [IVY, ADMIN])
+def test_misspelt_column_names_the_column_and_candidates_for_every_role(ctx: AppContext, actor: Actor) -> None:
+    error = _fail(ctx, actor, "SELECT eventNam FROM events")
+    assert 'Referenced column "eventNam" not found' in error.message
+    if actor.role == "admin":
+        assert "eventName" in error.message.split("Candidate", 1)[1]
+    else:  # a masked relation holds only the columns the query names: its candidates would mislead
+        assert "Candidate" not in error.message and "tm_" not in error.message
+    assert "BinderException)" not in error.message and _no_nested_parentheses(error.message)
+    assert error.hint is None  # hints are for sandbox refusals
+
+
+def test_masked_role_sees_one_generic_message_for_data_errors(ctx: AppContext) -> None:
+    error = _fail(ctx, IVY, DATA_SQL)
+    assert error.message == DATA_ERROR
+    assert "Conversion" not in error.message and "alice" not in error.message
+    assert _no_nested_parentheses(error.message)
+    admin = _fail(ctx, ADMIN, DATA_SQL)
+    assert "Conversion Error" in admin.message  # raw roles keep the engine's text
+
+
+def test_the_full_engine_message_goes_to_the_audit_for_raw_readers_only(ctx: AppContext) -> None:
+    _fail(ctx, IVY, DATA_SQL)
+    path = Path(str(ctx.settings.db) + ".audit.jsonl")
+    entry = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()][-1]
+    assert entry["actor"] == "ivy" and entry["outcome"] == QueryFailed.kind
+    assert "Conversion Error" in entry["engine_error"]
+    assert reader_view(entry, raw=False)["engine_error"] == MASKED
+
+
+def test_cli_masked_role_gets_the_binder_message(ctx: AppContext) -> None:
+    out = subprocess.run(
+        [str(CONSOLE), "--db", str(ctx.settings.db), "sql", "--as", "investigator", "SELECT eventNam FROM events"],
+        capture_output=True, text=True, timeout=120, check=False, env={**os.environ, "COLUMNS": "200"},
+    )  # fmt: skip
+    assert out.returncode == QueryFailed.exit_code
+    assert 'Referenced column "eventNam" not found' in out.stderr
+    assert "BinderException" not in out.stderr

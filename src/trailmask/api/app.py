@@ -14,7 +14,15 @@ from fastapi.openapi.utils import get_openapi
 from fastapi.staticfiles import StaticFiles
 
 from trailmask import __version__
-from trailmask.api import errors, routes_approvals, routes_core, routes_reveal, routes_runbooks, routes_users
+from trailmask.api import (
+    errors,
+    routes_approvals,
+    routes_core,
+    routes_reveal,
+    routes_runbooks,
+    routes_users,
+    routes_watches,
+)
 from trailmask.api.auth import audit_refused, audit_refused_scope
 from trailmask.api.hardening import SecurityHeaders
 from trailmask.api.limits import BodyLimit
@@ -73,7 +81,7 @@ def create_app(ctx: AppContext) -> FastAPI:
         body_timeout_s=state.options.body_timeout_s,
     )
     app.add_middleware(SecurityHeaders)  # outermost: every answer, errors and 413s included
-    for module in (routes_core, routes_runbooks, routes_approvals, routes_users, routes_reveal):
+    for module in (routes_core, routes_runbooks, routes_approvals, routes_users, routes_reveal, routes_watches):
         app.include_router(module.router)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     web = _web_dir()

@@ -1,0 +1,78 @@
+"""The watches API: `watches:manage` required (admin yes, investigator no), run/state/reset work."""
+
+from __future__ import annotations
+
+import json
+import warnings
+from pathlib import Path
+from typing import Any
+
+from trailmask.config import Settings, with_sections
+from trailmask.models import Actor
+from trailmask.service.context import AppContext
+from trailmask.service.ingest import ingest
+from trailmask.service.users import add_user
+
+with warnings.catch_warnings():
+    warnings.filterwarnings("ignore", message=r"Using .httpx. with .starlette.testclient.")
+    from fastapi.testclient import TestClient
+
+OWNER = Actor(name="owner", role="admin")
+ROOT_EVENT = {
+    "eventVersion": "1.09",
+    "eventTime": "2024-05-01T10:00:00Z",
+    "eventSource": "signin.amazonaws.com",
+    "eventName": "ConsoleLogin",
+    "awsRegion": "us-east-1",
+    "sourceIPAddress": "198.51.100.23",
+    "recipientAccountId": "111122223333",
+    "userIdentity": {"type": "Root", "arn": "arn:aws:iam::111122223333:root", "accountId": "111122223333"},
+    "eventID": "root-1",
+}
+
+
+def _auth(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+def test_watches_api_needs_watches_manage(tmp_path: Path) -> None:
+    from trailmask.api import create_app
+
+    watch: dict[str, Any] = {
+        "name": "root",
+        "runbook": "cis-root-account-usage",
+        "params": {"since": "all"},
+        "schedule": {"every": "5m"},
+        "role": "investigator",
+        "dedup": ["recipientAccountId"],
+        "destinations": ["sink"],
+    }
+    sink = tmp_path / "a.jsonl"
+    settings = with_sections(
+        Settings(db=tmp_path / "s.duckdb"),
+        destinations={"sink": {"type": "file", "path": str(sink)}},
+        watches=[watch],
+        serve={"rate_limit": {"per_second": 1000}},
+    )
+    ctx = AppContext.from_settings(settings)
+    source = tmp_path / "e.jsonl"
+    source.write_text(json.dumps(ROOT_EVENT) + "\n", encoding="utf-8")
+    assert not ingest(ctx, OWNER, [str(source)]).rejected
+    admin = add_user(ctx, OWNER, "boss", "admin")[1]
+    ivy = add_user(ctx, OWNER, "ivy", "investigator")[1]
+    with TestClient(create_app(ctx)) as client:
+        denied = client.get("/api/watches", headers=_auth(ivy))
+        assert denied.status_code == 403 and "watches:manage" in denied.json()["message"]
+        assert client.post("/api/watches/root/run", headers=_auth(ivy)).status_code == 403
+        listed = client.get("/api/watches", headers=_auth(admin)).json()["watches"]
+        assert [w["name"] for w in listed] == ["root"]
+        ran = client.post("/api/watches/root/run", headers=_auth(admin))
+        assert ran.status_code == 200, ran.text
+        assert ran.json()["matches"] == 1
+        state = client.get("/api/watches/root/state", headers=_auth(admin)).json()
+        assert state["high_water"] == ran.json()["window_end"] and len(state["alerted_keys"]) == 1
+        reset = client.post("/api/watches/root/reset", headers=_auth(admin), params={"key": state["alerted_keys"]})
+        assert reset.json() == {"watch": "root", "forgotten": 1}
+        assert client.get("/api/watches/nope", headers=_auth(admin)).status_code == 404
+    body = sink.read_text(encoding="utf-8")
+    assert "111122223333" not in body and "198.51.100.23" not in body

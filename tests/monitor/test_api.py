@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 import warnings
 from pathlib import Path
 from typing import Any
@@ -46,6 +47,7 @@ def test_watches_api_needs_watches_manage(tmp_path: Path) -> None:
         "role": "investigator",
         "dedup": ["recipientAccountId"],
         "destinations": ["sink"],
+        "enabled": False,  # the server's scheduler leaves it alone; run-once still runs it
     }
     sink = tmp_path / "a.jsonl"
     settings = with_sections(
@@ -76,3 +78,33 @@ def test_watches_api_needs_watches_manage(tmp_path: Path) -> None:
         assert client.get("/api/watches/nope", headers=_auth(admin)).status_code == 404
     body = sink.read_text(encoding="utf-8")
     assert "111122223333" not in body and "198.51.100.23" not in body
+
+
+def test_the_server_runs_enabled_watches_on_its_own(tmp_path: Path) -> None:
+    from trailmask.api import create_app
+
+    watch: dict[str, Any] = {
+        "name": "root",
+        "runbook": "cis-root-account-usage",
+        "params": {"since": "all"},
+        "schedule": {"every": "1h"},
+        "role": "viewer",
+        "dedup": ["recipientAccountId"],
+        "destinations": ["sink"],
+    }
+    sink = tmp_path / "a.jsonl"
+    settings = with_sections(
+        Settings(db=tmp_path / "s.duckdb"), destinations={"sink": {"type": "file", "path": str(sink)}}, watches=[watch]
+    )
+    ctx = AppContext.from_settings(settings)
+    source = tmp_path / "e.jsonl"
+    source.write_text(json.dumps(ROOT_EVENT) + "\n", encoding="utf-8")
+    assert not ingest(ctx, OWNER, [str(source)]).rejected
+    with TestClient(create_app(ctx)):
+        deadline = time.monotonic() + 20
+        while not (sink.exists() and sink.read_text(encoding="utf-8")) and time.monotonic() < deadline:
+            time.sleep(0.2)
+    [line] = sink.read_text(encoding="utf-8").splitlines()
+    alert = json.loads(line)
+    assert alert["watch"] == "root" and alert["role"] == "viewer"
+    assert "111122223333" not in line and "198.51.100.23" not in line

@@ -163,3 +163,16 @@ def test_cli_watch_commands(ctx_and_hook: Any, tmp_path: Path) -> None:
     }
     missing = tm("--config", str(config), "watch", "show", "nope")
     assert missing.exit_code == 4 and "no watch named 'nope'" in missing.stderr
+
+
+def test_scheduler_runs_due_watches_and_catches_up(ctx_and_hook: Any, tmp_path: Path) -> None:
+    ctx, hook, _sink = ctx_and_hook
+    _ingest(ctx, tmp_path, [_event("CreateUser", RAW_USER, f"2024-05-01T10:0{i}:00Z") for i in range(2)], "a")
+    start = datetime(2024, 5, 1, 11, tzinfo=UTC)
+    assert [r["watch"] for r in service.run_due(ctx, start)] == ["iam-calls"]
+    assert service.run_due(ctx, datetime(2024, 5, 1, 11, 4, tzinfo=UTC)) == []  # every 5m: not yet due
+    # the server was down for hours: the next tick runs once over the whole missed window
+    _ingest(ctx, tmp_path, [_event("DeleteUser", RAW_USER, f"2024-05-01T13:0{i}:00Z") for i in range(2)], "b")
+    [late] = service.run_due(ctx, datetime(2024, 5, 1, 17, tzinfo=UTC))
+    assert late["window_start"] == "2024-05-01T11:00:00Z" and late["matches"] == 1
+    assert len(hook.requests) == 2

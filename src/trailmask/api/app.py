@@ -22,6 +22,7 @@ from trailmask.api import (
     routes_runbooks,
     routes_users,
     routes_watches,
+    watch_scheduler,
 )
 from trailmask.api.auth import audit_refused, audit_refused_scope
 from trailmask.api.hardening import SecurityHeaders
@@ -71,6 +72,7 @@ def create_app(ctx: AppContext) -> FastAPI:
         description=DESCRIPTION,
         docs_url=None,
         redoc_url=None,
+        lifespan=watch_scheduler.lifespan(ctx),
     )
     app.state.trailmask = state
     errors.install(app, on_refused=audit_refused)

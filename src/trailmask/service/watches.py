@@ -14,11 +14,11 @@ import hashlib
 import json
 from collections.abc import Callable
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from trailmask.errors import ConfigError, NotFound
+from trailmask.errors import ConfigError, NotFound, TrailmaskError
 from trailmask.models import Actor
 from trailmask.monitor.deliver import deliver_with_retries
 from trailmask.monitor.spec import Destination, Watch, parse_monitoring
@@ -198,3 +198,46 @@ def list_watches(ctx: AppContext, actor: Actor) -> list[dict[str, Any]]:
         listed = [{**describe(w), "high_water": state.high_water(w.name)} for w in watches.values()]
         audit.rows = len(listed)
     return listed
+
+
+SCHEDULER = Actor(name="watch-scheduler", role="admin", via="watch")
+
+
+def due_watches(ctx: AppContext, now: datetime) -> list[str]:
+    """Enabled watches whose next scheduled time after their last run is not after ``now``."""
+    watches, _ = monitoring(ctx)
+    state = watch_state(ctx)
+    names = []
+    for watch in watches.values():
+        runs = state.history(watch.name, limit=1)
+        if not watch.enabled:
+            continue
+        if not runs:
+            names.append(watch.name)
+            continue
+        last = datetime.fromisoformat(str(runs[0]["window_end"]).replace("Z", "+00:00"))
+        schedule = watch.schedule
+        if schedule.cron is not None:
+            upcoming = schedule.cron.next_after(last.replace(tzinfo=None)).replace(tzinfo=UTC)
+        else:
+            upcoming = last + timedelta(seconds=schedule.every_s or 0)
+        if upcoming <= now:
+            names.append(watch.name)
+    return names
+
+
+def run_due(ctx: AppContext, now: datetime | None = None) -> list[dict[str, Any]]:
+    """One scheduler tick: deliver what a previous process left pending, then run every due watch.
+
+    A watch that fails is recorded (its run entry and audit entry) and does not stop the others.
+    """
+    now = now or datetime.now(UTC)
+    _, destinations = monitoring(ctx)
+    deliver_pending(ctx, destinations, watch_state(ctx))
+    results = []
+    for name in due_watches(ctx, now):
+        try:
+            results.append(run_watch(ctx, SCHEDULER, name, now=now))
+        except TrailmaskError as exc:
+            results.append({"watch": name, "error": exc.kind})
+    return results

@@ -13,6 +13,7 @@ from trailmask.models import Actor
 from trailmask.service.context import AppContext
 from trailmask.service.ingest import ingest
 from trailmask.service.users import add_user
+from trailmask.service.watches import watch_state as service_state
 
 with warnings.catch_warnings():
     warnings.filterwarnings("ignore", message=r"Using .httpx. with .starlette.testclient.")
@@ -108,3 +109,33 @@ def test_the_server_runs_enabled_watches_on_its_own(tmp_path: Path) -> None:
     alert = json.loads(line)
     assert alert["watch"] == "root" and alert["role"] == "viewer"
     assert "111122223333" not in line and "198.51.100.23" not in line
+
+
+def test_metrics_parse_as_prometheus_text_and_need_watches_manage(tmp_path: Path) -> None:
+    from prometheus_client.parser import text_string_to_metric_families
+
+    from trailmask.api import create_app
+
+    settings = with_sections(Settings(db=tmp_path / "s.duckdb"), serve={"rate_limit": {"per_second": 1000}})
+    ctx = AppContext.from_settings(settings)
+    state = service_state(ctx)
+    state.record_match('w"1', "k", {"role": "viewer"}, ["pager"])
+    state.note_attempt('w"1:pager:k', "HTTP 500")
+    state.finish_run('w"1', None, "2024-01-01T00:00:00Z", outcome="ok", rows=3, matches=1)
+    admin = add_user(ctx, OWNER, "boss", "admin")[1]
+    viewer = add_user(ctx, OWNER, "vic", "viewer")[1]
+    with TestClient(create_app(ctx)) as client:
+        assert client.get("/metrics").status_code == 401
+        assert client.get("/metrics", headers=_auth(viewer)).status_code == 403
+        answer = client.get("/metrics", headers=_auth(admin))
+    assert answer.status_code == 200 and answer.headers["content-type"].startswith("text/plain; version=0.0.4")
+    samples = {
+        (s.name, tuple(sorted(s.labels.items()))): s.value
+        for family in text_string_to_metric_families(answer.text)
+        for s in family.samples
+    }
+    assert samples[("trailmask_watch_runs_total", (("outcome", "ok"), ("watch", 'w"1')))] == 1
+    assert samples[("trailmask_watch_matches_total", (("watch", 'w"1'),))] == 1
+    key = (("destination", "pager"), ("status", "pending"), ("watch", 'w"1'))
+    assert samples[("trailmask_watch_deliveries", key)] == 1
+    assert samples[("trailmask_watch_delivery_attempts_total", key)] == 1

@@ -16,6 +16,7 @@ from fastapi.staticfiles import StaticFiles
 from trailmask import __version__
 from trailmask.api import (
     errors,
+    metrics,
     routes_approvals,
     routes_core,
     routes_reveal,
@@ -83,7 +84,15 @@ def create_app(ctx: AppContext) -> FastAPI:
         body_timeout_s=state.options.body_timeout_s,
     )
     app.add_middleware(SecurityHeaders)  # outermost: every answer, errors and 413s included
-    for module in (routes_core, routes_runbooks, routes_approvals, routes_users, routes_reveal, routes_watches):
+    for module in (
+        routes_core,
+        routes_runbooks,
+        routes_approvals,
+        routes_users,
+        routes_reveal,
+        routes_watches,
+        metrics,
+    ):
         app.include_router(module.router)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     web = _web_dir()

@@ -198,3 +198,22 @@ class WatchState:
             conn.execute("DELETE FROM watch_marks WHERE watch = ?", (watch,))
             conn.execute("DELETE FROM watch_outbox WHERE watch = ?", (watch,))
             return conn.execute("DELETE FROM watch_alerts WHERE watch = ?", (watch,)).rowcount
+
+    def counters(self) -> dict[str, list[tuple[dict[str, str], int]]]:
+        """Totals for /metrics: runs per watch and outcome, matches per watch, deliveries per status."""
+        with self._tx() as conn:
+            runs = conn.execute(
+                "SELECT watch, outcome, count(*), sum(matches) FROM watch_runs GROUP BY 1, 2"
+            ).fetchall()
+            deliveries = conn.execute(
+                "SELECT watch, destination, status, count(*), sum(attempts) FROM watch_outbox GROUP BY 1, 2, 3"
+            ).fetchall()
+        matches: dict[str, int] = {}
+        for r in runs:
+            matches[r[0]] = matches.get(r[0], 0) + int(r[3] or 0)
+        return {
+            "runs": [({"watch": r[0], "outcome": r[1]}, int(r[2])) for r in runs],
+            "matches": [({"watch": w}, n) for w, n in sorted(matches.items())],
+            "deliveries": [({"watch": r[0], "destination": r[1], "status": r[2]}, int(r[3])) for r in deliveries],
+            "attempts": [({"watch": r[0], "destination": r[1], "status": r[2]}, int(r[4] or 0)) for r in deliveries],
+        }

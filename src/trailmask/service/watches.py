@@ -241,3 +241,10 @@ def run_due(ctx: AppContext, now: datetime | None = None) -> list[dict[str, Any]
         except TrailmaskError as exc:
             results.append({"watch": name, "error": exc.kind})
     return results
+
+
+def watch_counters(ctx: AppContext, actor: Actor) -> dict[str, list[tuple[dict[str, str], int]]]:
+    """The watch totals of /metrics, for a caller holding ``watches:manage`` (audited)."""
+    with audited(ctx, actor, "metrics.read"):
+        require(ctx, actor, "watches:manage")
+        return watch_state(ctx).counters()

@@ -19,7 +19,7 @@ import pytest
 from trailmask.audit.view import MASKED, reader_view
 from trailmask.config import load_settings
 from trailmask.engines.duckdb.session import DATA_ERROR
-from trailmask.errors import QueryFailed
+from trailmask.errors import QueryFailed, StoreError
 from trailmask.models import Actor, QueryRequest
 from trailmask.service.context import AppContext
 from trailmask.service.ingest import ingest
@@ -104,3 +104,31 @@ def test_cli_masked_role_gets_the_binder_message(ctx: AppContext) -> None:
     assert out.returncode == QueryFailed.exit_code
     assert 'Referenced column "eventNam" not found' in out.stderr
     assert "BinderException" not in out.stderr
+
+
+def _tm(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TRAILMASK_")}
+    return subprocess.run(
+        [str(CONSOLE), *args], cwd=cwd, capture_output=True, text=True, timeout=120, check=False,
+        env={**env, "COLUMNS": "200"},
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "args",
+    [("sql", "--as", "admin", "select 1"), ("runbook", "run", "ip-activity", "--as", "admin", "-p", "ip=1.2.3.4")],
+    ids=["sql", "runbook"],
+)
+def test_a_command_failing_for_want_of_a_store_creates_nothing(tmp_path: Path, args: tuple[str, ...]) -> None:
+    out = _tm(tmp_path, *args)
+    assert out.returncode == StoreError.exit_code and "no store at trailmask.duckdb" in out.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == []  # no audit log, audit key, head or state file
+
+
+def test_an_empty_table_says_0_rows(ctx: AppContext, tmp_path: Path) -> None:
+    sql = "SELECT eventName FROM events WHERE eventName = 'NoSuchCall'"
+    out = _tm(tmp_path, "--db", str(ctx.settings.db), "sql", "--as", "admin", "--format", "table", sql)
+    assert out.returncode == 0, out.stderr
+    assert "0 rows" in out.stderr
+    full = _tm(tmp_path, "--db", str(ctx.settings.db), "sql", "--as", "admin", "--format", "table", "SELECT 1 AS x")
+    assert "0 rows" not in full.stderr

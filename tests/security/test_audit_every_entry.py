@@ -32,7 +32,19 @@ from trailmask.config import Settings, with_sections
 from trailmask.engines.duckdb import Store
 from trailmask.errors import TrailmaskError
 from trailmask.models import Actor, QueryRequest
-from trailmask.service import approvals, drift, explain, export, ingest, query, reveal, runbooks, users
+from trailmask.runbooks.model import Runbook
+from trailmask.service import (
+    approvals,
+    drift,
+    explain,
+    export,
+    indicators,
+    ingest,
+    query,
+    reveal,
+    runbooks,
+    users,
+)
 from trailmask.service.auditing import read_entries
 from trailmask.service.context import AppContext
 
@@ -281,6 +293,10 @@ def _on_missing_store(world: World, tmp: Path) -> AppContext:
     return AppContext(settings=world.ctx.settings, store=Store(tmp / "missing.duckdb"))
 
 
+def _ip_activity(world: World) -> Runbook:
+    return runbooks.get_runbook(world.ctx, "ip-activity")
+
+
 # name -> (ok, denied, failed); each takes (world, tmp_path) and calls the operation
 SERVICE_CASES: dict[str, tuple[Callable[[World, Path], Any], ...]] = {
     "query.run_query": (
@@ -312,6 +328,13 @@ SERVICE_CASES: dict[str, tuple[Callable[[World, Path], Any], ...]] = {
         lambda w, t: export.export(w.ctx, INVESTIGATOR, "csv", t / "out"),
         lambda w, t: export.export(w.ctx, VIEWER, "csv", t / "out"),
         lambda w, t: export.export(w.ctx, INVESTIGATOR, "xlsx", t / "out"),
+    ),
+    "indicators.map_indicators": (
+        lambda w, t: indicators.map_indicators(w.ctx, INVESTIGATOR, _ip_activity(w), {"ip": "203.0.113.10"}),
+        lambda w, t: indicators.map_indicators(w.ctx, VIEWER, _ip_activity(w), {"ip": "203.0.113.10"}),
+        lambda w, t: indicators.map_indicators(
+            _on_missing_store(w, t), INVESTIGATOR, _ip_activity(w), {"ip": "1.2.3.4"}
+        ),
     ),
     "reveal.reveal_token": (
         lambda w, t: reveal.reveal_token(w.ctx, INVESTIGATOR, w.token, justification="incident 1234 review"),

@@ -101,6 +101,8 @@ def emit_rows(columns: Sequence[str], rows: Sequence[dict[str, Any]], fmt: str, 
         for row in rows:
             table.add_row(*(_cell(row.get(c)) for c in columns))
         Console().print(table)
+        if not rows:
+            click.echo("0 rows", err=True)  # issue 12.5: an empty table says so
 
 
 def emit_object(obj: Any, fmt: str) -> None:

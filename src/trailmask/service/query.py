@@ -49,14 +49,22 @@ def _jsonable(value: Any) -> Any:
     return str(value)
 
 
+def require_store(ctx: AppContext) -> None:
+    """StoreError naming the path when the DuckDB engine has no store file to query (issue 12.5)."""
+    if ctx.settings.engine == "duckdb":
+        ctx.store.require_exists()
+
+
 def run_query(
     ctx: AppContext, actor: Actor, request: QueryRequest, *, check: Callable[[QueryResult], None] | None = None
 ) -> QueryResult:
     """Authorize, prepare (sandbox + masking), execute, audit; the audit write precedes the answer.
 
     ``check`` (a runbook's output contract) runs on the result inside the audited block, so a
-    result it refuses is recorded as the failure it is.
+    result it refuses is recorded as the failure it is. Without a store (DuckDB engine) nothing
+    runs and nothing is written: no audit log, key or state file appears beside a missing store.
     """
+    require_store(ctx)
     with audited(ctx, actor, request.kind, request=request) as audit:
         authorize(ctx, actor, request.kind, request.runbook_id, unmasked=request.unmasked)
         plan = prepare(ctx, actor.role, request.sql, request.params, unmasked=request.unmasked)

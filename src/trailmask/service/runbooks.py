@@ -37,7 +37,7 @@ from trailmask.service.context import AppContext
 from trailmask.service.indicators import Mapped, map_indicators
 from trailmask.service.ingest import ingest
 from trailmask.service.prepare import prepare
-from trailmask.service.query import run_query
+from trailmask.service.query import require_store, run_query
 
 TEST_ACTOR = Actor(name="runbook-test", role="admin", via="cli-owner")
 
@@ -79,6 +79,7 @@ def run_runbook(
     A request refused before the run (permission, unknown runbook, invalid parameter) is recorded
     by this block; from the run on, run_query's entry is the record.
     """
+    require_store(ctx)  # before any side file (audit log, state) is created
     with audited(ctx, actor, "runbook", request=QueryRequest(sql="", kind="runbook", runbook_id=runbook_id)) as audit:
         authorize(ctx, actor, "runbook", runbook_id)
         runbook = get_runbook(ctx, runbook_id)

@@ -22,7 +22,17 @@ from trailmask.service.context import AppContext
 
 ADMIN = Actor(name="tester", role="admin", via="cli-owner")
 INVESTIGATOR = Actor(name="ivy", role="investigator")
-RUNBOOKS = [r for r in load_catalog() if r.fixtures]
+# Known masking gaps (fail today; strict xfail flips to an error once fixed, so remove the entry then).
+KNOWN_GAPS = {
+    "security-group-opened-to-world": "the investigator gets 1 of the 2 world-open rules admin gets "
+    "(suspected: IP masking of the CIDR ranges inside requestParameters)",
+}
+RUNBOOKS = [
+    pytest.param(r, marks=pytest.mark.xfail(reason=KNOWN_GAPS[r.id], strict=True)) if r.id in KNOWN_GAPS else r
+    for r in load_catalog()
+    if r.fixtures
+]
+RUNBOOK_IDS = [r.id for r in load_catalog() if r.fixtures]
 
 
 def _names_identities(runbook: Runbook, fixture: Fixture) -> bool:
@@ -36,7 +46,7 @@ def _names_identities(runbook: Runbook, fixture: Fixture) -> bool:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("runbook", RUNBOOKS, ids=[r.id for r in RUNBOOKS])
+@pytest.mark.parametrize("runbook", RUNBOOKS, ids=RUNBOOK_IDS)
 def test_investigator_detects_what_admin_detects(
     runbook: Runbook,
     make_ctx: Callable[..., AppContext],

@@ -52,11 +52,12 @@ def test_data_signing_string_has_the_documented_four_lines() -> None:
 @pytest.mark.parametrize(
     ("data", "reason"),
     [
-        (gzip.compress(b"{}")[:-3], "truncated gzip stream"),
+        (gzip.compress(b"{}", mtime=0)[:-3], "truncated gzip stream"),
         (b"{}", "not a valid gzip stream"),
-        (gzip.compress(b"{}") + b"\x00", "1 bytes follow the end of the gzip stream"),
-        (gzip.compress(b"{}") + gzip.compress(b"[]"), "follow the end of the gzip stream"),
+        (gzip.compress(b"{}", mtime=0) + b"\x00", "1 bytes follow the end of the gzip stream"),
+        (gzip.compress(b"{}", mtime=0) + gzip.compress(b"[]", mtime=0), "follow the end of the gzip stream"),
     ],
+    ids=["truncated", "not-gzip", "trailing-byte", "two-members"],  # stable ids: xdist workers must agree
 )
 def test_gunzip_is_strict(data: bytes, reason: str) -> None:
     with pytest.raises(FormatError, match=reason):

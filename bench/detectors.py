@@ -35,9 +35,10 @@ from typing import Any
 import duckdb
 
 from trailmask.masking.compiler import KEY_COLUMN, KEY_TABLE, key_expression
-from trailmask.masking.detectors import DETECTORS, Scanner
+from trailmask.masking.detectors import DETECTORS
 from trailmask.masking.loader import default_policy
 from trailmask.masking.operators import MaskContext
+from trailmask.masking.scanner import Scanner
 from trailmask.sqlkit import expr as sx
 from trailmask.sqlkit.render import to_sql
 from trailmask.synth import generate_events
@@ -162,7 +163,7 @@ def trailmask_mask(texts: list[str]) -> tuple[list[str], float]:
     scanner = Scanner(MaskContext(key_expression(), policy.role("investigator")), policy.detectors, policy.json_keys)
     value = sx.column("v")
     event = {"eventSource": sx.lit("iam.amazonaws.com"), "eventName": sx.lit("UpdateUser")}
-    expression = Scanner.apply(scanner.prepare_json(value, event), scanner.mapping(scanner.matches(value)))
+    expression = scanner.mask(scanner.prepare_json(value, event))
     connection = duckdb.connect(config={"threads": 2})
     connection.execute(f"SET VARIABLE {KEY_TABLE}__{KEY_COLUMN} = ?", [KEY])
     connection.execute("CREATE TABLE t AS SELECT unnest(?) AS v, generate_subscripts(?, 1) AS i", [texts, texts])

@@ -71,7 +71,8 @@ def test_policy_drift(tm: Cli, third_party_dir: Path) -> None:
     assert result.exit_code == 0
     findings = {(f["kind"], f["path"]): f for f in result.json()}
     assert ("field", "p_log_type") in findings  # Panther's own field: outside the schema
-    assert ("json_key", "requestParameters.bucketName") in findings
+    assert ("json_key", "requestParameters.documentName") in findings  # no rule names it
+    assert ("json_key", "requestParameters.bucketName") not in findings  # a resource name: classified
     assert all(f["events"] > 0 for f in findings.values())
     assert not any(f["path"].endswith(".password") for f in findings.values())  # a rule names it
 

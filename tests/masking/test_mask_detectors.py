@@ -11,9 +11,10 @@ import pytest
 from tests.masking.masking_support import KEY, ask
 
 from trailmask.masking.compiler import key_expression
-from trailmask.masking.detectors import DETECTORS, Scanner
+from trailmask.masking.detectors import DETECTORS
 from trailmask.masking.loader import default_policy
 from trailmask.masking.operators import MaskContext
+from trailmask.masking.scanner import Scanner
 from trailmask.service.context import AppContext
 from trailmask.sqlkit import expr as sx
 from trailmask.sqlkit.render import to_sql
@@ -26,7 +27,7 @@ def masked_many(texts: list[str], role: str = "investigator") -> list[Any]:
     ctx = MaskContext(key_expression(), POLICY.role(role))
     scanner = Scanner(ctx, POLICY.detectors, POLICY.json_keys)
     value = sx.column("v")
-    expression = Scanner.apply(value, scanner.mapping(scanner.matches(value)))
+    expression = scanner.mask(scanner.prepare_text(value))
     connection = duckdb.connect()
     connection.execute("SET VARIABLE tm_mask_key__k = ?", [KEY])
     sql = f"SELECT {to_sql(expression)} FROM (SELECT unnest(?) AS v, generate_subscripts(?, 1) AS i) ORDER BY i"
@@ -44,8 +45,8 @@ def masked(
     scanner = Scanner(ctx, POLICY.detectors, POLICY.json_keys)
     value = sx.column("v")
     columns = {"eventSource": sx.column("s"), "eventName": sx.column("n")}
-    prepared = scanner.prepare_json(value, columns) if as_json else value
-    expression = Scanner.apply(prepared, scanner.mapping(scanner.matches(value)))
+    prepared = scanner.prepare_json(value, columns) if as_json else scanner.prepare_text(value)
+    expression = scanner.mask(prepared)
     connection = duckdb.connect()
     connection.execute("SET VARIABLE tm_mask_key__k = ?", [KEY])
     sql = f"SELECT {to_sql(expression)} FROM (SELECT CAST(? AS VARCHAR) AS v, ? AS s, ? AS n)"
@@ -77,7 +78,7 @@ def test_detected_values_are_masked_by_their_class(text: str, expected: str) -> 
 def test_identifiers_become_the_same_tokens_as_structured_fields() -> None:
     out = masked("User: arn:aws:iam::123456789012:user/alice used AKIAIOSFODNN7EXAMPLE from acct 123456789012")
     assert re.fullmatch(
-        r"User: arn:aws:iam::acct_[0-9a-f]{12}:user/name_[0-9a-f]{12} used key_AKIA_[0-9a-f]{12} "
+        r"User: arn:aws:iam::acct_[0-9a-f]{12}:user/user_[0-9a-f]{12} used key_AKIA_[0-9a-f]{12} "
         r"from acct acct_[0-9a-f]{12}",
         out,
     )
@@ -97,6 +98,7 @@ def test_identifiers_become_the_same_tokens_as_structured_fields() -> None:
         "instance i-0abcd1234efgh5678 in sg-0123456789abcdef0",
         "time 2024-01-15T10:20:30Z at 12:34:56",
         "1700000000001 is not a card",
+        "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 Chrome/122.0.0.0 Safari/537.36",
         "AccessDenied: User is not authorized to perform: s3:GetObject",
         "HIDDEN_DUE_TO_SECURITY_REASONS",
     ],
@@ -166,7 +168,7 @@ def test_json_numbers_that_are_account_ids_keep_the_json_valid() -> None:
 
 def test_every_detector_has_a_positive_case_above() -> None:
     covered = {"ipv4", "ipv6", "email", "card", "high_entropy", "jwt", "session_token", "private_key", "kv_secret"}
-    covered |= {"arn", "access_key", "account_id", "principal_id"}
+    covered |= {"arn", "access_key", "account_id", "principal_id", "ua_version"}
     assert {d.name for d in DETECTORS} == covered
 
 

@@ -14,9 +14,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from trailmask.masking.detectors import Scanner
 from trailmask.masking.model import RAW_RECORD_COLUMN, Operator, Policy, Role, RowFilter
 from trailmask.masking.operators import MaskContext, mask_value
+from trailmask.masking.scanner import Scanner
 from trailmask.schema import EVENT_FIELDS, INTERNAL_COLUMNS, FieldType
 from trailmask.sqlkit import barrier
 from trailmask.sqlkit import expr as sx
@@ -68,7 +68,7 @@ class _RoleCompiler:
     def __init__(self, policy: Policy, role: Role, use: ColumnUse | None) -> None:
         self.policy = policy
         self.use = use
-        self.ctx = MaskContext(key=key_expression(), role=role)
+        self.ctx = MaskContext(key=key_expression(), role=role, allow=policy.allow, ignore=policy.ignore)
         self.scanner = Scanner(self.ctx, policy.detectors, policy.json_keys)
         self.event = {name: sx.column(name, ROW_ALIAS) for name in ("eventSource", "eventName")}
         self.free_text: list[Expr] = []  # prepared free-text values (inner level): tm_f<i>
@@ -88,11 +88,11 @@ class _RoleCompiler:
 
     def prepared(self, value: Expr, leaf_type: str, event: dict[str, Expr]) -> Expr:
         text = sx.cast(value, "VARCHAR")
-        return self.scanner.prepare_json(text, event) if leaf_type == "JSON" else text
+        return self.scanner.prepare_json(text, event) if leaf_type == "JSON" else self.scanner.prepare_text(text)
 
     def _scanned(self, text: Expr, leaf_type: str, *, inline: bool) -> Expr:
         """The masked text: scanned here (inline) or looked up in ``tm_lk`` (``text`` = tm_f<i>)."""
-        masked = Scanner.apply(text, self.scanner.mapping(self.scanner.matches(text))) if inline else text
+        masked = self.scanner.mask(text) if inline else text
         # JSON: a value masking could not keep valid becomes NULL (fail closed), never an error.
         return sx.cast(masked, "JSON", safe=True) if leaf_type == "JSON" else masked
 
@@ -186,7 +186,7 @@ def _per_value(op: Operator) -> bool:
     once per distinct value and joined back. A keyed hash alone is cheap (DuckDB hashes each
     dictionary entry once) and stays inline."""
     return op.name in ("arn", "ip_truncate", "email", "partial") or (
-        op.name == "pseudonym" and bool(op.options.get("keep_prefix"))
+        op.name == "pseudonym" and bool(op.options.get("keep_prefix") or op.options.get("keep_managed"))
     )
 
 

@@ -1,41 +1,36 @@
-"""Detectors for free text and JSON values, compiled to one SQL expression per value.
+"""Detectors for free text and JSON values: patterns, confirmations and the masked form of a finding.
 
 Each detector is a regular expression (the RE2/Java subset shared by DuckDB, Spark and Trino) and
 the class whose operator masks what it finds: an ARN found in ``requestParameters`` is masked by the
-role's ``arn`` operator, so it gets the same token as ``userIdentity.arn``.
+role's ``arn`` operator, so it gets the same token as ``userIdentity.arn``. How a value is scanned
+is trailmask.masking.scanner's part.
 
-How a value is scanned, in SQL (see :func:`scan`):
-
-1. one ``regexp_extract_all`` with the alternation of every detector, in priority order (at a given
-   position the first listed detector wins, so an ARN is taken whole before the account id in it);
-2. the distinct matches, longest first (a match inside a longer one must not be replaced first);
-3. a fold that replaces each match by its masked form, chosen by which detector fully matches it.
-
-Candidates some detectors must confirm in SQL: card numbers (Luhn) and high-entropy tokens (upper
-case, lower case and digits). JSON key rules (``"password": ...``) mask the value of a key by the
-key's class; values AWS already hid (``HIDDEN_DUE_TO_SECURITY_REASONS``, ``<sensitiveDataRemoved>``)
-are kept as they are. Replacements never contain quotes or backslashes, so JSON stays valid.
+Some detectors must confirm a candidate in SQL: card numbers (Luhn) and high-entropy tokens (upper
+case, lower case and digits). A candidate that fails its confirmation is not a finding: the text
+it covered is scanned again by the other detectors (scanner: the confirmation pass). JSON key rules
+(``"password": ...``) mask the value of a key by the key's class; values AWS already hid
+(``HIDDEN_DUE_TO_SECURITY_REASONS``, ``<sensitiveDataRemoved>``) are kept as they are. Replacements
+never contain quotes or backslashes, so JSON stays valid.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import partial
 
-from trailmask.masking.model import JsonKeyRule
-from trailmask.masking.operators import MaskContext, text_operator
+from trailmask.masking.model import AllowList, JsonKeyRule
+from trailmask.masking.operators import MaskContext, allowed, text_operator
 from trailmask.sqlkit import expr as sx
 from trailmask.sqlkit.expr import Expr
 
 AWS_HIDDEN = ("HIDDEN_DUE_TO_SECURITY_REASONS", "<sensitiveDataRemoved>")
 # No pattern may cross the unit separator (\x1f) that joins a row's free-text values.
 _JSON_STRING = r'"(?:[^"\\\x1f]|\\.)*"'
-_JSON_VALUE = (
-    _JSON_STRING
-    + r"|\{(?:[^{}\x1f]|\{[^{}\x1f]*\})*\}|\[(?:[^\[\]\x1f]|\[[^\[\]\x1f]*\])*\]|-?[0-9][0-9.eE+-]*|true|false|null"
-)
+# Scalars only: a secret key's object or array value, at any depth, is redacted before the scan
+# (scanner.redact_secret_containers), so no pattern has to balance brackets.
+_JSON_VALUE = _JSON_STRING + r"|-?[0-9][0-9.eE+-]*|true|false|null"
 _IPV4_OCTET = r"(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])"
 _HEX4 = r"[0-9A-Fa-f]{1,4}"
 _IPV4 = rf"(?:{_IPV4_OCTET}\.){{3}}{_IPV4_OCTET}\b"
@@ -116,8 +111,9 @@ DETECTORS: tuple[Detector, ...] = (
     ),
     Detector(
         "arn", "arn",
-        r"\barn:aws(?:-[a-z]+)*:[A-Za-z0-9-]*:[A-Za-z0-9-]*:(?:[0-9]{12}|aws)?:[^\s\"'\\,;<>()\[\]{}|\x1f]+",
-        "Amazon Resource Names", guard=lambda m: sx.starts_with(m, "arn:"),
+        r"\b(?i:arn:aws(?:-[a-z]+)*):[A-Za-z0-9-]*:[A-Za-z0-9-]*:[A-Za-z0-9-]*:[^\s\"'\\,;<>()\[\]{}|\x1f]+",
+        "Amazon Resource Names (any case, any account field)",
+        guard=lambda m: sx.eq(sx.lower(sx.substr(m, 1, 4)), sx.lit("arn:")),
     ),
     Detector(
         "email", "email", r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}", "e-mail addresses",
@@ -137,6 +133,13 @@ DETECTORS: tuple[Detector, ...] = (
         rf"|\b(?:{_HEX4}:){{1,7}}:(?:(?:{_HEX4}:){{0,5}}{_IPV4}|{_HEX4}(?::{_HEX4}){{0,6}})?"
         rf"|\B::(?:(?:{_HEX4}:){{0,5}}{_IPV4}|{_HEX4}(?::{_HEX4}){{0,6}})",
         "IPv6 addresses (also ::1, ::ffff:192.0.2.1)", guard=lambda m: sx.has(m, ":"),
+    ),
+    Detector(
+        "ua_version", "public",
+        r"\b(?:Mozilla|AppleWebKit|Chrome|Chromium|CriOS|Safari|Version|Edg|EdgA|EdgiOS|Firefox|FxiOS|OPR|"
+        r"Gecko|Mobile|YaBrowser|SamsungBrowser|Electron|Trident|Brave|Vivaldi)/[0-9]+(?:\.[0-9]+){1,3}\b",
+        "browser versions in user agents, kept (Chrome/122.0.0.0 is not an address)",
+        guard=lambda m: sx.has(m, "/"),
     ),
     Detector("ipv4", "ip", rf"\b(?:{_IPV4_OCTET}\.){{3}}{_IPV4_OCTET}\b", "IPv4 addresses",
              guard=lambda m: sx.has(m, ".")),
@@ -160,15 +163,19 @@ DETECTOR_NAMES: tuple[str, ...] = tuple(d.name for d in DETECTORS)
 _PREFIXED = {"kv_secret"}  # the match is key=value: only the value is masked
 
 
+def key_names(keys: Sequence[str]) -> str:
+    """The alternation of these key globs (``*`` = any characters inside the key's quotes)."""
+    return "|".join(r'[^"\\\x1f]*'.join(re.escape(part) for part in key.split("*")) for key in keys)
+
+
 def key_pattern(keys: Sequence[str], secret: bool) -> str:
     """The regex of ``"key": value`` for these key globs (``*`` = any characters; any case).
 
     Non-secret classes match string values only (their operators mask strings); secret keys take
-    any JSON value, objects and arrays included (Lambda environment ``variables``...).
+    any scalar (objects and arrays under a secret key were redacted whole before the scan).
     """
-    names = "|".join(r'[^"\\\x1f]*'.join(re.escape(part) for part in key.split("*")) for key in keys)
     value = _JSON_VALUE if secret else _JSON_STRING
-    return rf'"(?i:{names})"\s*:\s*(?:{value})'
+    return rf'"(?i:{key_names(keys)})"\s*:\s*(?:{value})'
 
 
 def _clean(value: Expr) -> Expr:
@@ -182,7 +189,7 @@ def _json_key_replacement(match: Expr, rule: JsonKeyRule, ctx: MaskContext) -> E
     """``"key": value`` → ``"key":"<masked value>"``; values AWS already hid are left alone."""
     prefix = sx.regexp_extract(match, r'^("(?:[^"\\]|\\.)*"\s*:\s*)', 1)
     value = sx.substr(match, sx.add(sx.length(prefix), sx.lit(1)))
-    hidden = sx.in_(value, [f'"{marker}"' for marker in AWS_HIDDEN])
+    hidden = sx.in_(value, [f'"{marker}"' for marker in AWS_HIDDEN] + ['""'])  # and "" stays ""
     op = ctx.role.operator_for(rule.cls)
     if op.name == "keep":
         return match
@@ -191,10 +198,14 @@ def _json_key_replacement(match: Expr, rule: JsonKeyRule, ctx: MaskContext) -> E
         unquoted = sx.case([(sx.regexp_like(value, '^"'), unquoted)], value)
     masked = text_operator(op, unquoted, rule.cls, ctx, label="json_key")
     assert masked is not None
+    if not ctx.allow.empty:  # the value on the policy's allow list: kept
+        hidden = sx.or_(hidden, allowed(unquoted, ctx.allow))
     return sx.case([(hidden, match)], sx.concat_all(prefix, sx.lit('"'), _clean(masked), sx.lit('"')))
 
 
 def _detector_replacement(match: Expr, detector: Detector, ctx: MaskContext) -> Expr | None:
+    if detector.cls == "public":  # found only so that no other detector takes it
+        return None
     op = ctx.role.operator_for(detector.cls)
     if detector.name in _PREFIXED:
         prefix = sx.regexp_extract(match, r"^([^=:]*[=:]\s*)", 1)
@@ -214,155 +225,95 @@ def _detector_replacement(match: Expr, detector: Detector, ctx: MaskContext) -> 
 
 
 @dataclass(frozen=True)
-class _Alternative:
+class Alternative:
     pattern: str
     replace: Callable[[Expr], Expr | None]
     confirm: Callable[[Expr], Expr] | None = None
     guard: Callable[[Expr], Expr] | None = None
+    ignore: tuple[str, ...] = ()  # the policy's ignore list for this detector: findings kept as they are
+    json_rule: bool = False  # matches start with a quote: never a card or high-entropy candidate
 
 
-def _alternatives(rules: Sequence[JsonKeyRule], enabled: Sequence[str], ctx: MaskContext) -> list[_Alternative]:
+def alternatives(rules: Sequence[JsonKeyRule], enabled: Sequence[str], ctx: MaskContext) -> list[Alternative]:
     """JSON key rules first (in order), then the enabled detectors in their fixed priority."""
-    found: list[_Alternative] = []
+    found: list[Alternative] = []
     for rule in rules:
         pattern = key_pattern(rule.keys, secret=rule.cls == "secret")
         replace = partial(_json_key_replacement, rule=rule, ctx=ctx)
-        found.append(_Alternative(pattern, replace, guard=lambda m: sx.starts_with(m, '"')))
+        found.append(Alternative(pattern, replace, guard=lambda m: sx.starts_with(m, '"'), json_rule=True))
     for detector in DETECTORS:
         if detector.name in enabled:
             found.append(
-                _Alternative(
+                Alternative(
                     detector.pattern,
                     partial(_detector_replacement, detector=detector, ctx=ctx),
                     detector.confirm,
                     detector.guard,
+                    tuple(ctx.ignore.get(detector.name, ())),
                 )
             )
     return found
 
 
-def _replacement(match: Expr, alternatives: Sequence[_Alternative]) -> Expr:
-    """The first alternative that fully matches ``match`` decides how it is masked; else kept."""
-    branches: list[tuple[Expr, Expr]] = []
-    for alt in alternatives:
-        full = sx.regexp_like(match, f"^(?:{alt.pattern})$")
-        if alt.guard is not None:  # most matches fail a cheap test long before any regex runs
-            full = sx.and_(alt.guard(match), full)
+# Wraps what the confirmation pass masked: no pattern crosses it, so the second pass neither
+# re-masks a masked secret nor joins text across it. Removed from the final value.
+PROTECT = "\x1f"
+
+
+def _full_match(match: Expr, alt: Alternative) -> Expr:
+    full = sx.regexp_like(match, f"^(?:{alt.pattern})$")
+    if alt.guard is not None:  # most matches fail a cheap test long before any regex runs
+        full = sx.and_(alt.guard(match), full)
+    return full
+
+
+NOTHING_ALLOWED = AllowList()
+
+
+def _kept(match: Expr, alt: Alternative) -> Expr | None:
+    """The alternative's finding is on its ignore list."""
+    if not alt.ignore:
+        return None
+    return sx.or_(*(sx.regexp_like(match, f"^(?:{pattern})$") for pattern in alt.ignore))
+
+
+def _allowed_first(match: Expr, allow: AllowList) -> list[tuple[Expr, Expr]]:
+    return [] if allow.empty else [(allowed(match, allow), match)]
+
+
+def confirmed_replacement(match: Expr, found: Sequence[Alternative], allow: AllowList = NOTHING_ALLOWED) -> Expr:
+    """Pass 1 (the full alternation, in priority order): a confirmed card or high-entropy token is
+    masked and wrapped in :data:`PROTECT`; every other match is left for pass 2, and so is a
+    candidate that fails its confirmation: the text it covered is scanned again by the others."""
+    branches = _allowed_first(match, allow)
+    last = max((i for i, alt in enumerate(found) if alt.confirm is not None), default=-1)
+    for alt in found[: last + 1]:
+        if alt.json_rule:  # cannot fully match what a confirming detector matches: no test needed
+            continue
+        full = _full_match(match, alt)
+        if alt.confirm is None:
+            branches.append((full, match))
+            continue
+        kept = _kept(match, alt)
+        if kept is not None:
+            branches.append((sx.and_(full, kept), match))
         masked = alt.replace(match)
-        if alt.confirm is not None:
-            branches.append((sx.and_(full, sx.not_(alt.confirm(match))), match))
-        branches.append((full, match if masked is None else masked))
+        if masked is not None:
+            protected = sx.concat_all(sx.lit(PROTECT), masked, sx.lit(PROTECT))
+            branches.append((sx.and_(full, alt.confirm(match)), protected))
+        branches.append((full, match))
     return sx.coalesce(sx.case(branches, match), sx.lit("[REDACTED]"))
 
 
-class Scanner:
-    """The detectors and JSON key rules of one role, as SQL over a whole row.
-
-    ``matches`` extracts candidates from every free-text value of a row at once (joined with the
-    unit separator, which no pattern crosses); ``mapping`` turns them into ``[{m, r}]`` pairs
-    (match, masked form; unchanged candidates dropped), longest first; ``apply`` rewrites one value
-    with that mapping. The replacement logic therefore appears once per relation, however many
-    free-text fields a query reads. Event-specific JSON key rules run first, on JSON values only
-    (``prepare_json``), and only for the events they name.
-    """
-
-    def __init__(self, ctx: MaskContext, enabled: Sequence[str], rules: Sequence[JsonKeyRule]) -> None:
-        self.ctx = ctx
-        self.conditional = [r for r in rules if r.conditional]
-        self.alternatives = _alternatives([r for r in rules if not r.conditional], enabled, ctx)
-
-    @property
-    def active(self) -> bool:
-        return bool(self.alternatives)
-
-    def matches(self, text: Expr) -> Expr:
-        """Every candidate in ``text``, left to right."""
-        return sx.regexp_extract_all(text, "|".join(f"(?:{alt.pattern})" for alt in self.alternatives))
-
-    def mapping(self, matches: Expr) -> Expr:
-        """``[{m, r}]``: distinct matches, longest first, with their masked forms."""
-        match, pair = sx.var("tm_m"), sx.var("tm_p")
-        keyed = sx.transform(matches, "tm_m", sx.concat(sx.lpad(sx.cast(sx.length(match), "VARCHAR"), 6, "0"), match))
-        ordered = sx.transform(sx.sort_list_desc(sx.distinct_list(keyed)), "tm_m", sx.substr(match, 7))
-        pairs = sx.transform(ordered, "tm_m", sx.struct([("m", match), ("r", _replacement(match, self.alternatives))]))
-        return sx.filter_list(pairs, "tm_p", sx.not_(sx.eq(sx.field(pair, "m"), sx.field(pair, "r"))))
-
-    def lookup(self, texts: Expr, name: str) -> list[tuple[str, Expr]]:
-        """CTEs masking every distinct text of ``texts`` (a query of one column ``v``), the last
-        named ``name`` with columns ``v`` (text) and ``r`` (masked text).
-
-        Set-based, for many texts: the findings of all texts become rows, each distinct finding is
-        masked once (vectorised, not inside a per-row lambda), then gathered back per text, longest
-        first, and replaced. Findings repeat across texts (ARNs, accounts, addresses), so the costly
-        part runs far fewer times than there are findings.
-        """
-        t, o, n, p = (f"{name}_{part}" for part in "tonp")
-        found = sx.select([sx.column("v", t), sx.alias(sx.unnest(self.matches(sx.column("v", t))), "m")], sx.table(t))
-        distinct = sx.select([sx.column("m")], sx.table(o), distinct=True)
-        match = sx.column("m", "tm_q")
-        masked = sx.select(
-            [match, sx.alias(_replacement(match, self.alternatives), "r")], sx.subquery(distinct, "tm_q")
-        )
-        entry = sx.struct([("l", sx.length(sx.column("m", o))), ("m", sx.column("m", o)), ("r", sx.column("r", n))])
-        changed = sx.not_(sx.eq(sx.column("m", o), sx.column("r", n)))
-        pairs = sx.select(
-            [sx.column("v", o), sx.alias(sx.array_agg(entry, changed), "map")],
-            sx.table(o),
-            joins=[(sx.table(n), sx.eq(sx.column("m", o), sx.column("m", n)))],
-            group_by=[sx.column("v", o)],
-        )
-        text = sx.column("v", t)
-        replaced = sx.coalesce(Scanner.apply(text, sx.sort_list_desc(sx.column("map", p))), text)
-        final = sx.select(
-            [text, sx.alias(replaced, "r")], sx.table(t), joins=[(sx.table(p), sx.eq(sx.column("v", p), text))]
-        )
-        return [(t, texts), (o, found), (n, masked), (p, pairs), (name, final)]
-
-    @staticmethod
-    def apply(text: Expr, mapping: Expr) -> Expr:
-        """``text`` with each mapped match replaced (NULL stays NULL)."""
-        pair = sx.var("tm_p")
-        body = sx.replace(sx.var("tm_acc"), sx.field(pair, "m"), sx.field(pair, "r"))
-        return sx.reduce_list(mapping, text, "tm_acc", "tm_p", body)
-
-    def prepare_json(self, text: Expr, event: Mapping[str, Expr]) -> Expr:
-        """A JSON value before :meth:`apply`: big bare numbers quoted, event-specific keys masked."""
-        text = _quote_big_numbers(text)
-        if not self.conditional:
-            return text
-        alternatives = _alternatives(self.conditional, (), self.ctx)
-        applies = [_event_condition(rule, event) for rule in self.conditional]
-        pattern = "|".join(f"(?:{alt.pattern})" for alt in alternatives)
-        match = sx.var("tm_m")
-        branches = [
-            (sx.and_(cond, sx.regexp_like(match, f"^(?:{alt.pattern})$")), alt.replace(match) or match)
-            for cond, alt in zip(applies, alternatives, strict=True)
-        ]
-        body = sx.replace(sx.var("tm_acc"), match, sx.coalesce(sx.case(branches, match), sx.lit("[REDACTED]")))
-        masked = sx.reduce_list(sx.regexp_extract_all(text, pattern), text, "tm_acc", "tm_m", body)
-        return sx.case([(sx.or_(*applies), masked)], text)
-
-
-def _event_condition(rule: JsonKeyRule, event: Mapping[str, Expr]) -> Expr:
-    conditions = []
-    if rule.event_sources:
-        conditions.append(sx.in_(event["eventSource"], rule.event_sources))
-    if rule.event_names:
-        conditions.append(sx.in_(event["eventName"], rule.event_names))
-    return sx.and_(*conditions)
-
-
-_BARE_BIG_NUMBER = r'"(?:[^"\\]|\\.)*"|[:\[,]\s*-?[0-9]{12,}[0-9.eE+-]*'
-
-
-def _quote_big_numbers(text: Expr) -> Expr:
-    """Quote JSON numbers of 12+ digits (account ids stored as numbers), so masking them keeps
-    the JSON valid. Strings are matched whole so that digits inside them are left alone."""
-    found = sx.filter_list(
-        sx.regexp_extract_all(text, _BARE_BIG_NUMBER), "tm_n", sx.not_(sx.regexp_like(sx.var("tm_n"), '^"'))
-    )
-    quoted = sx.regexp_replace(sx.var("tm_n"), r"(-?[0-9][0-9.eE+-]*)$", '"\\1"')
-    body = sx.replace(sx.var("tm_acc"), sx.var("tm_n"), quoted)
-    return sx.case(
-        [(sx.regexp_like(text, r"[:\[,]\s*-?[0-9]{12}"), sx.reduce_list(found, text, "tm_acc", "tm_n", body))], text
-    )
+def replacement(match: Expr, found: Sequence[Alternative], allow: AllowList = NOTHING_ALLOWED) -> Expr:
+    """Pass 2 (the alternatives that need no confirmation): the first that fully matches decides;
+    values on the policy's allow list and findings on a detector's ignore list are kept."""
+    branches = _allowed_first(match, allow)
+    for alt in found:
+        full = _full_match(match, alt)
+        kept = _kept(match, alt)
+        if kept is not None:
+            branches.append((sx.and_(full, kept), match))
+        masked = alt.replace(match)
+        branches.append((full, match if masked is None else masked))
+    return sx.coalesce(sx.case(branches, match), sx.lit("[REDACTED]"))

@@ -19,6 +19,7 @@ from trailmask.errors import ConfigError, QueryRejected
 from trailmask.masking.detectors import DETECTOR_NAMES
 from trailmask.masking.model import (
     RAW_RECORD_COLUMN,
+    AllowList,
     JsonKeyRule,
     Operator,
     Policy,
@@ -32,7 +33,15 @@ from trailmask.sqlkit.sandbox import check_condition
 _NAME = re.compile(r"^[a-z][a-z0-9_-]*$")
 _KEY_GLOB = re.compile(r"^[A-Za-z0-9_.*-]+$")
 _ACCOUNT = re.compile(r"^[0-9]{12}$")
-_TOP_KEYS = {"version", "classes", "json_keys", "detectors", "roles"}
+_TOP_KEYS = {"version", "classes", "json_keys", "detectors", "roles", "allow", "ignore"}
+_ALLOW_KEYS = ["values", "patterns"]
+# Regex syntax outside the RE2/Java subset every engine shares (lookaround, backreferences, atomic
+# groups, possessive quantifiers): rejected, since DuckDB would refuse the query or match otherwise.
+_NOT_PORTABLE = re.compile(r"\(\?<?[=!]|\(\?>|\\[1-9]|\\k<|[*+?}]\+")
+_REMOVED_OPTIONS = {
+    ("arn", "prefix"): "no longer an option: names inside ARNs take the role's principal pseudonym (the same "
+    "token as in userName, so joins work); remove it and set the prefix on the principal operator",
+}
 _ROLE_KEYS = {"description", "raw", "operators", "default", "row_filter", "permissions"}
 
 
@@ -100,6 +109,9 @@ def _operator(given: Any, cls: str, where: str, errors: _Errors) -> Operator | N
         if key == "op":
             continue
         option = definition.options.get(key)
+        if (name, key) in _REMOVED_OPTIONS:
+            errors.add(f"{where}.{key}", _REMOVED_OPTIONS[(name, key)])
+            continue
         if option is None:
             known = ", ".join(definition.options) or "none"
             errors.add(f"{where}.{key}", f"unknown option for {name!r} (options: {known})")
@@ -162,6 +174,56 @@ def _json_keys(data: Any, errors: _Errors) -> tuple[JsonKeyRule, ...]:
         if keys:
             rules.append(JsonKeyRule(keys, cls, sources, names))
     return tuple(rules)
+
+
+def _patterns(value: Any, where: str, errors: _Errors) -> tuple[str, ...]:
+    """Whole-value regexes: valid, portable, and not matching the empty string (that would allow
+    everything)."""
+    found = []
+    for index, pattern in enumerate(_string_list(value, where, errors)):
+        at = f"{where}[{index}]"
+        try:
+            compiled = re.compile(pattern)
+        except re.error as exc:
+            errors.add(at, f"not a valid regular expression ({exc.msg})")
+            continue
+        if _NOT_PORTABLE.search(pattern):
+            errors.add(at, "lookaround, backreferences and atomic or possessive groups are not supported (RE2 syntax)")
+        elif compiled.fullmatch(""):
+            errors.add(at, "matches the empty string, so it would match everything: make it stricter")
+        else:
+            found.append(pattern)
+    return tuple(found)
+
+
+def _allow(data: Any, errors: _Errors) -> AllowList:
+    if data is None:
+        return AllowList()
+    if not isinstance(data, dict):
+        errors.add("allow", "must be a mapping with values and/or patterns")
+        return AllowList()
+    for key in sorted(set(map(str, data)) - set(_ALLOW_KEYS)):
+        errors.add(f"allow.{key}", f"unknown key{_suggest(key, _ALLOW_KEYS)} (allow takes values and patterns)")
+    return AllowList(
+        _string_list(data.get("values"), "allow.values", errors),
+        _patterns(data.get("patterns"), "allow.patterns", errors),
+    )
+
+
+def _ignore(data: Any, errors: _Errors) -> dict[str, tuple[str, ...]]:
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        errors.add("ignore", "must be a mapping of detector name to a list of patterns")
+        return {}
+    found = {}
+    for name, patterns in data.items():
+        where = f"ignore.{name}"
+        if name not in DETECTOR_NAMES:
+            errors.add(where, f"unknown detector{_suggest(str(name), list(DETECTOR_NAMES))}")
+            continue
+        found[str(name)] = _patterns(patterns, where, errors)
+    return found
 
 
 def _row_filter(data: Any, where: str, errors: _Errors) -> RowFilter:
@@ -251,6 +313,8 @@ def policy_from_data(data: Any, origin: str) -> Policy:
         json_keys=_json_keys(data.get("json_keys"), errors),
         detectors=detectors,
         origin=origin,
+        allow=_allow(data.get("allow"), errors),
+        ignore=_ignore(data.get("ignore"), errors),
     )
     errors.raise_if_any()
     return policy

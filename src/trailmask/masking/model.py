@@ -127,12 +127,30 @@ class JsonKeyRule:
 
 
 @dataclass(frozen=True)
+class AllowList:
+    """Values a policy never masks: exact ``values`` and ``patterns`` (whole-value regexes), in
+    structured fields and among free-text findings (request ids, UUIDs, known service names)."""
+
+    values: tuple[str, ...] = ()
+    patterns: tuple[str, ...] = ()
+
+    @property
+    def empty(self) -> bool:
+        return not (self.values or self.patterns)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"values": list(self.values), "patterns": list(self.patterns)}
+
+
+@dataclass(frozen=True)
 class Policy:
     classes: Mapping[str, str]
     roles: Mapping[str, Role]
     json_keys: tuple[JsonKeyRule, ...] = ()
     detectors: tuple[str, ...] = ()
     origin: str = "built-in default policy"
+    allow: AllowList = field(default_factory=AllowList)
+    ignore: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # detector -> whole-match regexes
 
     def class_of(self, path: str) -> str:
         """A leaf's class; unnamed leaves are free text (deny by default)."""
@@ -142,13 +160,18 @@ class Policy:
         return self.roles[name]
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        body: dict[str, Any] = {
             "version": 1,
             "classes": dict(self.classes),
             "json_keys": [rule.to_dict() for rule in self.json_keys],
             "detectors": list(self.detectors),
             "roles": {name: role.to_dict() for name, role in self.roles.items()},
         }
+        if not self.allow.empty:  # absent when unused: the digest of older policies stays the same
+            body["allow"] = self.allow.to_dict()
+        if self.ignore:
+            body["ignore"] = {name: list(patterns) for name, patterns in self.ignore.items()}
+        return body
 
     @property
     def digest(self) -> str:

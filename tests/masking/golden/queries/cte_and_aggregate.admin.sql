@@ -4,8 +4,8 @@ WITH failed AS (
     recipientAccountId
   FROM (
     SELECT
-  *
-FROM main.events AS tm_s
+      *
+    FROM main.events AS tm_s
   ) AS events
   WHERE
     NOT errorCode IS NULL

@@ -3,8 +3,8 @@ SELECT
   COUNT(*) AS n
 FROM (
   SELECT
-  *
-FROM main.events AS tm_s
+    *
+  FROM main.events AS tm_s
 ) AS events
 GROUP BY
   1

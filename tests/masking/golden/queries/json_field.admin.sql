@@ -3,8 +3,8 @@ SELECT
   errorMessage
 FROM (
   SELECT
-  *
-FROM main.events AS tm_s
+    *
+  FROM main.events AS tm_s
 ) AS events
 WHERE
   eventSource = 's3.amazonaws.com'

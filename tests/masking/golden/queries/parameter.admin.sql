@@ -3,8 +3,8 @@ SELECT
   userIdentity.accessKeyId
 FROM (
   SELECT
-  *
-FROM main.events AS tm_s
+    *
+  FROM main.events AS tm_s
 ) AS events
 WHERE
   eventTime >= $since

@@ -4,8 +4,8 @@ SELECT
   sourceIPAddress
 FROM (
   SELECT
-  *
-FROM main.events AS tm_s
+    *
+  FROM main.events AS tm_s
 ) AS events
 ORDER BY
   eventTime

@@ -1,16 +1,21 @@
 CASE
   WHEN "v" IS NULL
   THEN CAST(NULL AS VARCHAR)
+  WHEN "v" = ''
+  THEN ''
   ELSE CASE
-    WHEN REGEXP_EXTRACT("v", '^arn:[^:]*:[^:]*:[^:]*:([^:]*):', 1) = 'aws'
+    WHEN LOWER(REGEXP_EXTRACT("v", '^[Aa][Rr][Nn]:[^:]*:[^:]*:[^:]*:([^:]*):', 1)) = 'aws'
     THEN "v"
-    WHEN REGEXP_LIKE("v", '^arn:[^:]*:[^:]*:[^:]*:[^:]*:.+$')
+    WHEN REGEXP_LIKE("v", '^[Aa][Rr][Nn]:[^:]*:[^:]*:[^:]*:[^:]*:.+$')
     THEN CONCAT(
-      COALESCE(CAST(REGEXP_EXTRACT("v", '^(arn:[^:]*:[^:]*:[^:]*:)[^:]*:.', 1) AS VARCHAR), ''),
+      COALESCE(
+        CAST(REGEXP_EXTRACT("v", '^([Aa][Rr][Nn]:[^:]*:[^:]*:[^:]*:)[^:]*:.', 1) AS VARCHAR),
+        ''
+      ),
       COALESCE(
         CAST(CASE
-          WHEN REGEXP_EXTRACT("v", '^arn:[^:]*:[^:]*:[^:]*:([^:]*):', 1) IN ('', 'aws')
-          THEN REGEXP_EXTRACT("v", '^arn:[^:]*:[^:]*:[^:]*:([^:]*):', 1)
+          WHEN LOWER(REGEXP_EXTRACT("v", '^[Aa][Rr][Nn]:[^:]*:[^:]*:[^:]*:([^:]*):', 1)) IN ('', 'aws')
+          THEN REGEXP_EXTRACT("v", '^[Aa][Rr][Nn]:[^:]*:[^:]*:[^:]*:([^:]*):', 1)
           ELSE 'XXXXX'
         END AS VARCHAR),
         ''
@@ -19,12 +24,36 @@ CASE
       COALESCE(
         CAST(REGEXP_EXTRACT(
           "v",
-          '^arn:[^:]*:(?:[^:s][^:]*|s|s[^:3][^:]*|s3[^:]+):[^:]*:[^:]*:([A-Za-z0-9-]+[/:]).',
+          '^[Aa][Rr][Nn]:[^:]*:(?:[^:sS][^:]*|[sS]|[sS][^:3][^:]*|[sS]3[^:]+):[^:]*:[^:]*:([A-Za-z0-9-]+[/:]).',
           1
         ) AS VARCHAR),
         ''
       ),
-      COALESCE(CAST('XXXXX' AS VARCHAR), '')
+      COALESCE(
+        CAST(REGEXP_REPLACE(
+          CASE
+            WHEN REGEXP_EXTRACT(
+              "v",
+              '^[Aa][Rr][Nn]:[^:]*:(?:[^:sS][^:]*|[sS]|[sS][^:3][^:]*|[sS]3[^:]+):[^:]*:[^:]*:([A-Za-z0-9-]+[/:]).',
+              1
+            ) = ''
+            THEN REGEXP_EXTRACT("v", '^[Aa][Rr][Nn]:[^:]*:[^:]*:[^:]*:[^:]*:(.*)$', 1)
+            ELSE SUBSTR(
+              REGEXP_EXTRACT("v", '^[Aa][Rr][Nn]:[^:]*:[^:]*:[^:]*:[^:]*:(.*)$', 1),
+              LENGTH(
+                REGEXP_EXTRACT(
+                  "v",
+                  '^[Aa][Rr][Nn]:[^:]*:(?:[^:sS][^:]*|[sS]|[sS][^:3][^:]*|[sS]3[^:]+):[^:]*:[^:]*:([A-Za-z0-9-]+[/:]).',
+                  1
+                )
+              ) + 1
+            )
+          END,
+          '[^/]+',
+          'XXXXX'
+        ) AS VARCHAR),
+        ''
+      )
     )
     ELSE 'XXXXX'
   END

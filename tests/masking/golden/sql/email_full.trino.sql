@@ -1,6 +1,8 @@
 CASE
   WHEN "v" IS NULL
   THEN CAST(NULL AS VARCHAR)
+  WHEN "v" = ''
+  THEN ''
   ELSE CASE
     WHEN REGEXP_LIKE("v", '^[^@\s]+@[^@\s]+\.[^@\s]+$')
     THEN CONCAT(

@@ -1,6 +1,8 @@
 CASE
   WHEN `v` IS NULL
   THEN CAST(NULL AS STRING)
+  WHEN `v` = ''
+  THEN ''
   ELSE CASE
     WHEN NOT (
       LENGTH(`v`) >= 8

@@ -1,1 +1,5 @@
-'key_' || SUBSTRING("v", 1, 4 * CAST(LENGTH("v") >= 16 AS INT)) || SUBSTRING('_', 1, CAST(LENGTH("v") >= 16 AS INT)) || SUBSTRING(SHA256(GETVARIABLE('tm_mask_key__k') || ':access_key:' || "v"), 1, 12)
+SUBSTRING(
+  'key_' || SUBSTRING("v", 1, 4 * CAST(LENGTH("v") >= 16 AS INT)) || SUBSTRING('_', 1, CAST(LENGTH("v") >= 16 AS INT)) || SUBSTRING(SHA256(GETVARIABLE('tm_mask_key__k') || ':access_key:' || "v"), 1, 12),
+  1,
+  CAST(LENGTH("v") >= 1 AS INT) * 128
+)

@@ -1,5 +1,9 @@
-'acct_' || SUBSTRING(SHA2((
-  SELECT
-    k
-  FROM tm_mask_key
-) || ':account_id:' || `v`, 256), 1, 12)
+SUBSTRING(
+  'acct_' || SUBSTRING(SHA2((
+    SELECT
+      k
+    FROM tm_mask_key
+  ) || ':account_id:' || `v`, 256), 1, 12),
+  1,
+  CAST(LENGTH(`v`) >= 1 AS INT) * 128
+)

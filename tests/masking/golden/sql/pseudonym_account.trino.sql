@@ -1,24 +1,28 @@
-CONCAT(
-  CAST('acct_' AS VARCHAR),
-  CAST(SUBSTR(
-    LOWER(
-      TO_HEX(
-        SHA256(
-          TO_UTF8(
-            CONCAT(
-              CAST((
-                SELECT
-                  k
-                FROM tm_mask_key
-              ) AS VARCHAR),
-              CAST(':account_id:' AS VARCHAR),
-              CAST("v" AS VARCHAR)
+SUBSTR(
+  CONCAT(
+    CAST('acct_' AS VARCHAR),
+    CAST(SUBSTR(
+      LOWER(
+        TO_HEX(
+          SHA256(
+            TO_UTF8(
+              CONCAT(
+                CAST((
+                  SELECT
+                    k
+                  FROM tm_mask_key
+                ) AS VARCHAR),
+                CAST(':account_id:' AS VARCHAR),
+                CAST("v" AS VARCHAR)
+              )
             )
           )
         )
-      )
-    ),
-    1,
-    12
-  ) AS VARCHAR)
+      ),
+      1,
+      12
+    ) AS VARCHAR)
+  ),
+  1,
+  CAST(LENGTH("v") >= 1 AS INTEGER) * 128
 )

@@ -1,1 +1,7 @@
-CASE WHEN "v" IS NULL THEN CAST(NULL AS TEXT) ELSE '[hidden]' END
+CASE
+  WHEN "v" IS NULL
+  THEN CAST(NULL AS TEXT)
+  WHEN "v" = ''
+  THEN ''
+  ELSE '[hidden]'
+END

@@ -1,1 +1,7 @@
-CASE WHEN `v` IS NULL THEN CAST(NULL AS STRING) ELSE '[hidden]' END
+CASE
+  WHEN `v` IS NULL
+  THEN CAST(NULL AS STRING)
+  WHEN `v` = ''
+  THEN ''
+  ELSE '[hidden]'
+END

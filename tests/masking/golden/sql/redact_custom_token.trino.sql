@@ -1,1 +1,7 @@
-CASE WHEN "v" IS NULL THEN CAST(NULL AS VARCHAR) ELSE '[hidden]' END
+CASE
+  WHEN "v" IS NULL
+  THEN CAST(NULL AS VARCHAR)
+  WHEN "v" = ''
+  THEN ''
+  ELSE '[hidden]'
+END

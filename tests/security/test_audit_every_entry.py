@@ -73,7 +73,23 @@ def store(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def ctx(tmp_path: Path, store: Path) -> AppContext:
     db = tmp_path / "store.duckdb"
     db.write_bytes(store.read_bytes())
-    return AppContext.from_settings(with_sections(Settings(db=db), serve={"rate_limit": {"per_second": 1000}}))
+    watch = {
+        "name": "root",
+        "runbook": "cis-root-account-usage",
+        "params": {"since": "all"},
+        "schedule": {"every": "5m"},
+        "role": "investigator",
+        "dedup": ["recipientAccountId"],
+        "destinations": ["sink"],
+        "enabled": False,
+    }
+    settings = with_sections(
+        Settings(db=db),
+        serve={"rate_limit": {"per_second": 1000}},
+        destinations={"sink": {"type": "file", "path": str(tmp_path / "alerts.jsonl")}},
+        watches=[watch],
+    )
+    return AppContext.from_settings(settings)
 
 
 @dataclass
@@ -141,8 +157,32 @@ def _reveal_body(token: str) -> dict[str, Any]:
     return {"token": token, "justification": "incident 1234 review"}
 
 
+def _watch_route(method_path: str, ok_status: int | None = None) -> dict[str, Callable[[World], Call]]:
+    """A watches route: admin may (watches:manage), the investigator may not, an unknown watch fails."""
+    return {
+        "ok": lambda w: Call("admin", method_path.format(name="root"), status=ok_status),
+        "denied": lambda w: Call("investigator", method_path.format(name="root"), status=403),
+        "failed": lambda w: Call("admin", method_path.format(name="no-such-watch"), status=404),
+    }
+
+
 # (method, path) -> {"ok" | "denied" | "failed": world -> Call}
 ROUTE_CASES: dict[tuple[str, str], dict[str, Callable[[World], Call]]] = {
+    ("get", "/api/watches"): {
+        "ok": lambda w: Call("admin", "/api/watches"),
+        "denied": lambda w: Call("investigator", "/api/watches", status=403),
+        "failed": lambda w: Call(None, "/api/watches", status=401),  # takes no input: refusal is its failure
+    },
+    ("get", "/api/watches/{name}"): _watch_route("/api/watches/{name}"),
+    ("get", "/api/watches/{name}/history"): _watch_route("/api/watches/{name}/history"),
+    ("get", "/api/watches/{name}/state"): _watch_route("/api/watches/{name}/state"),
+    ("post", "/api/watches/{name}/run"): _watch_route("/api/watches/{name}/run"),
+    ("post", "/api/watches/{name}/reset"): _watch_route("/api/watches/{name}/reset"),
+    ("get", "/metrics"): {
+        "ok": lambda w: Call("admin", "/metrics"),
+        "denied": lambda w: Call("investigator", "/metrics", status=403),
+        "failed": lambda w: Call(None, "/metrics", status=401),
+    },
     ("get", "/api/whoami"): {
         "ok": lambda w: Call("viewer", "/api/whoami"),
         "denied": lambda w: Call(None, "/api/whoami", status=401),

@@ -89,10 +89,12 @@ def run_watch(
     ``manual`` (``watch run-once``, the API): the caller must hold ``watches:manage``; the
     scheduler runs watches as the system.
     """
-    if manual:
+    if manual:  # the permission check and the lookup are on record, an unknown name included
         with audited(ctx, caller, "watch.run-once", watch=name):
             require(ctx, caller, "watches:manage")
-    watch, destinations = get_watch(ctx, name)
+            watch, destinations = get_watch(ctx, name)
+    else:
+        watch, destinations = get_watch(ctx, name)
     actor = watch_actor(watch)
     state = watch_state(ctx)
     end = now or datetime.now(UTC)

@@ -2,24 +2,10 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-
-
-def run_subprocess(args: list[str], env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    """The real console entry point in a child process."""
-    return subprocess.run(
-        [sys.executable, "-m", "trailmask", *args],
-        capture_output=True,
-        text=True,
-        env={**os.environ, **(env or {})},
-        timeout=120,
-        check=False,
-    )
+from tests.conftest import run_subprocess
 
 
 @pytest.mark.parametrize(

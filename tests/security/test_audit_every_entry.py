@@ -44,6 +44,7 @@ from trailmask.service import (
     reveal,
     runbooks,
     users,
+    watches,
 )
 from trailmask.service.auditing import read_entries
 from trailmask.service.context import AppContext
@@ -459,6 +460,26 @@ SERVICE_CASES: dict[str, tuple[Callable[[World, Path], Any], ...]] = {
         lambda w, t: approvals.decide_request(w.ctx, INVESTIGATOR, w.approval, approve=True),
         lambda w, t: approvals.decide_request(w.ctx, OWNER, "apr_0000000000000000", approve=True),
     ),
+    "watches.list_watches": (
+        lambda w, t: watches.list_watches(w.ctx, OWNER),
+        lambda w, t: watches.list_watches(w.ctx, INVESTIGATOR),
+        lambda w, t: watches.list_watches(w.ctx, Actor("x", "no-such-role")),
+    ),
+    "watches.manage": (
+        lambda w, t: watches.manage(w.ctx, OWNER, "state", "root"),
+        lambda w, t: watches.manage(w.ctx, INVESTIGATOR, "state", "root"),
+        lambda w, t: watches.manage(w.ctx, OWNER, "state", "no-such-watch"),
+    ),
+    "watches.watch_counters": (
+        lambda w, t: watches.watch_counters(w.ctx, OWNER),
+        lambda w, t: watches.watch_counters(w.ctx, INVESTIGATOR),
+        lambda w, t: watches.watch_counters(w.ctx, Actor("x", "no-such-role")),
+    ),
+    "watches.run_watch": (
+        lambda w, t: watches.run_watch(w.ctx, OWNER, "root", manual=True),
+        lambda w, t: watches.run_watch(w.ctx, INVESTIGATOR, "root", manual=True),
+        lambda w, t: watches.run_watch(w.ctx, OWNER, "no-such-watch", manual=True),
+    ),
     "approvals.run_approved": (
         lambda w, t: approvals.run_approved(w.ctx, INVESTIGATOR, w.approved),
         lambda w, t: approvals.run_approved(w.ctx, VIEWER, w.approved),
@@ -475,7 +496,7 @@ def _service_operations() -> list[str]:
             if name.startswith("_") or fn.__module__ != module.__name__:
                 continue
             params = list(inspect.signature(fn).parameters)
-            if len(params) >= 2 and params[0] == "ctx" and params[1] in ("actor", "reader", "owner"):
+            if len(params) >= 2 and params[0] == "ctx" and params[1] in ("actor", "caller", "reader", "owner"):
                 found.append(f"{info.name}.{name}")
     return sorted(found)
 

@@ -103,8 +103,12 @@ def install(app: FastAPI, on_refused: Callable[[Request, TrailmaskError], Awaita
     app.add_exception_handler(Exception, on_unexpected)
 
 
-def responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
-    """OpenAPI ``responses=`` entries with the error body for each status."""
+def responses(*statuses: int, plain_route: bool = False) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI ``responses=`` entries with the error body for each status.
+
+    ``plain_route``: the route answers text on success (``/metrics``); its errors are still JSON,
+    so they are documented as ``application/json`` explicitly rather than under the route's type.
+    """
     described = {
         400: "invalid request or query",
         401: "no or bad credentials",
@@ -118,4 +122,7 @@ def responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
         500: "internal error",
         503: "audit log unavailable or server busy",
     }
+    if plain_route:
+        body = {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorBody"}}}
+        return {s: {"content": body, "description": described.get(s, "error")} for s in statuses}
     return {s: {"model": ErrorBody, "description": described.get(s, "error")} for s in statuses}

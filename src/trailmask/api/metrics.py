@@ -45,7 +45,7 @@ def render(counters: dict[str, list[tuple[dict[str, str], int]]]) -> str:
     return "\n".join(lines) + "\n"
 
 
-@router.get("/metrics", response_class=PlainTextResponse, responses=responses(401, 403, 429, 503))
+@router.get("/metrics", response_class=PlainTextResponse, responses=responses(401, 403, 429, 503, plain_route=True))
 async def metrics(request: Request, actor: CurrentActor) -> PlainTextResponse:
     counters = await in_thread(request, watch_counters, api_state(request).ctx, actor)
     return PlainTextResponse(render(counters), media_type="text/plain; version=0.0.4; charset=utf-8")

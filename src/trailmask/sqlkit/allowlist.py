@@ -29,7 +29,7 @@ _SCALAR_FUNCTIONS = """
 Abs Ceil Floor Round Sign Sqrt Cbrt Exp Ln Log Pow Mod Greatest Least Trunc Factorial Pi Rand IsNan IsInf
 Lower Upper Length BitLength Substring Left Right Reverse Trim Pad Replace Translate Concat ConcatWs
 Contains StartsWith EndsWith StrPosition SplitPart Split RegexpSplit RegexpLike RegexpFullMatch RegexpILike
-RegexpReplace RegexpExtract RegexpExtractAll Repeat Format MD5 SHA SHA2 ToBase64 FromBase64 Hex Unhex
+RegexpReplace RegexpExtract RegexpExtractAll Repeat Format MD5 SHA SHA2 ToBase64 FromBase64 Hex LowerHex Unhex
 Ascii Chr Unicode Levenshtein JarowinklerSimilarity Initcap Encode Decode
 Array ArraySize ArrayContains ArrayPosition ArraySlice ArrayConcat ArrayAppend ArrayPrepend ArrayDistinct
 ArraySort Transform ArrayFilter Reduce ArrayMin ArrayMax ArrayOverlaps Flatten Explode GenerateSeries

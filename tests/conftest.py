@@ -121,6 +121,11 @@ def run_subprocess(
     )
 
 
+def tm_process(*args: str, env: dict[str, str] | None = None, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    """``run_subprocess`` with the arguments spread: ``tm_process("--db", db, "sql", "SELECT 1")``."""
+    return run_subprocess(list(args), env=env, timeout=timeout)
+
+
 @pytest.fixture
 def third_party_dir(tmp_path: Path) -> Path:
     """All real third-party events written as they are delivered: JSON lines and Records files."""

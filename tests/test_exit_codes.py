@@ -7,15 +7,14 @@ for the client-mode codes); a code added to the docs without a scenario here fai
 from __future__ import annotations
 
 import json
-import os
 import re
 import subprocess
-import sys
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from tests.api.server import ServerProcess, free_port
+from tests.conftest import tm_process
 
 from trailmask.synth import write_jsonl
 
@@ -27,25 +26,14 @@ def documented_codes() -> set[int]:
     return {int(m) for m in re.findall(r"^\| (\d+) \|", table, flags=re.MULTILINE)}
 
 
-def tm(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "trailmask", *args],
-        capture_output=True,
-        text=True,
-        env={**os.environ, **(env or {})},
-        timeout=120,
-        check=False,
-    )
-
-
 @pytest.fixture(scope="module")
 def world(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
     root = tmp_path_factory.mktemp("exit")
     db = root / "t.duckdb"
-    assert tm("--db", str(db), "ingest", str(write_jsonl(root / "e.jsonl", 300, seed=3))).returncode == 0
+    assert tm_process("--db", str(db), "ingest", str(write_jsonl(root / "e.jsonl", 300, seed=3))).returncode == 0
     tokens = {}
     for name, role in (("ivy", "investigator"), ("vic", "viewer")):
-        out = tm("--db", str(db), "user", "add", name, "--role", role)
+        out = tm_process("--db", str(db), "user", "add", name, "--role", role)
         tokens[role] = out.stdout.strip().splitlines()[-1]
     server = ServerProcess(db, serve={"rate_limit": {"per_second": 0.01, "burst": 2}}).start()
     yield {"db": str(db), "root": root, "tokens": tokens, "url": server.url}
@@ -58,16 +46,16 @@ Scenario = Callable[[dict[str, object]], subprocess.CompletedProcess[str]]
 def _bad_file(w: dict[str, object]) -> subprocess.CompletedProcess[str]:
     bad = Path(str(w["root"])) / "bad.json"
     bad.write_text("{not json")
-    return tm("--db", str(w["db"]), "ingest", str(bad))
+    return tm_process("--db", str(w["db"]), "ingest", str(bad))
 
 
 def _rate_limited(w: dict[str, object]) -> subprocess.CompletedProcess[str]:
     tokens = w["tokens"]
     assert isinstance(tokens, dict)
     remote = ("--server", str(w["url"]), "--token", tokens["investigator"])
-    last = tm(*remote, "sql", "SELECT 1 AS x")
+    last = tm_process(*remote, "sql", "SELECT 1 AS x")
     for _ in range(4):
-        last = tm(*remote, "sql", "SELECT 1 AS x")
+        last = tm_process(*remote, "sql", "SELECT 1 AS x")
         if last.returncode == 13:
             break
     return last
@@ -87,7 +75,7 @@ def _tampered_audit(w: dict[str, object]) -> subprocess.CompletedProcess[str]:
         extra = source.with_name(source.name + suffix)
         if extra.exists():
             (copy / extra.name).write_bytes(extra.read_bytes())
-    return tm("--db", str(copy / "t.duckdb"), "audit", "verify")
+    return tm_process("--db", str(copy / "t.duckdb"), "audit", "verify")
 
 
 def _audit_unwritable(w: dict[str, object]) -> subprocess.CompletedProcess[str]:
@@ -99,24 +87,26 @@ def _audit_unwritable(w: dict[str, object]) -> subprocess.CompletedProcess[str]:
         if side.is_file() and "audit" not in side.name:
             (copy / side.name).write_bytes(side.read_bytes())
     (copy / "t.duckdb.audit.jsonl").mkdir(exist_ok=True)
-    return tm("--db", str(copy / "t.duckdb"), "sql", "--as", "admin", "SELECT 1 AS x")
+    return tm_process("--db", str(copy / "t.duckdb"), "sql", "--as", "admin", "SELECT 1 AS x")
 
 
 SCENARIOS: dict[int, Scenario] = {
-    0: lambda w: tm("--db", str(w["db"]), "sql", "--as", "admin", "SELECT 1 AS x"),
-    2: lambda w: tm("--db", str(w["db"]), "sql", "--as", "admin", "--max-rows", "0", "SELECT 1"),
+    0: lambda w: tm_process("--db", str(w["db"]), "sql", "--as", "admin", "SELECT 1 AS x"),
+    2: lambda w: tm_process("--db", str(w["db"]), "sql", "--as", "admin", "--max-rows", "0", "SELECT 1"),
     3: _bad_file,
-    4: lambda w: tm("--db", str(w["db"]), "sql", "--as", "no-such-role", "SELECT 1"),
-    5: lambda w: tm("--server", str(w["url"]), "--token", "tm_wrong", "sql", "SELECT 1"),
-    6: lambda w: tm("--server", str(w["url"]), "--token", w["tokens"]["viewer"], "sql", "SELECT 1"),
-    7: lambda w: tm("--db", str(w["db"]), "sql", "--as", "admin", "DROP TABLE events"),
-    8: lambda w: tm("--db", str(w["db"]), "sql", "--as", "admin", "SELECT CAST(eventName AS INTEGER) FROM events"),
+    4: lambda w: tm_process("--db", str(w["db"]), "sql", "--as", "no-such-role", "SELECT 1"),
+    5: lambda w: tm_process("--server", str(w["url"]), "--token", "tm_wrong", "sql", "SELECT 1"),
+    6: lambda w: tm_process("--server", str(w["url"]), "--token", w["tokens"]["viewer"], "sql", "SELECT 1"),
+    7: lambda w: tm_process("--db", str(w["db"]), "sql", "--as", "admin", "DROP TABLE events"),
+    8: lambda w: tm_process(
+        "--db", str(w["db"]), "sql", "--as", "admin", "SELECT CAST(eventName AS INTEGER) FROM events"
+    ),
     9: _tampered_audit,
     10: _audit_unwritable,
-    11: lambda w: tm("--db", str(w["db"]), "user", "add", "ivy", "--role", "viewer"),
-    12: lambda w: tm("--db", str(Path(str(w["root"])) / "missing.duckdb"), "sql", "--as", "admin", "SELECT 1"),
+    11: lambda w: tm_process("--db", str(w["db"]), "user", "add", "ivy", "--role", "viewer"),
+    12: lambda w: tm_process("--db", str(Path(str(w["root"])) / "missing.duckdb"), "sql", "--as", "admin", "SELECT 1"),
     13: _rate_limited,
-    14: lambda w: tm("--server", f"http://127.0.0.1:{free_port()}", "--token", "t", "sql", "SELECT 1"),
+    14: lambda w: tm_process("--server", f"http://127.0.0.1:{free_port()}", "--token", "t", "sql", "SELECT 1"),
 }
 # Exit 1 is "unexpected internal error": by definition there is no supported way to cause it.
 UNTRIGGERABLE = {1}

@@ -6,7 +6,6 @@ import asyncio
 import json
 import os
 import re
-import subprocess
 import sys
 from pathlib import Path
 from typing import Any
@@ -14,21 +13,11 @@ from typing import Any
 import pytest
 from mcp import ClientSession, StdioServerParameters
 from mcp.client.stdio import stdio_client
+from tests.conftest import tm_process
 
 from trailmask.synth import write_jsonl
 
 IPV4 = re.compile(r"\b(?:\d{1,3}\.){3}\d{1,3}\b")
-
-
-def _cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "trailmask", *args],
-        capture_output=True,
-        text=True,
-        env={**os.environ, **(env or {})},
-        timeout=120,
-        check=False,
-    )
 
 
 @pytest.fixture(scope="module")
@@ -36,11 +25,11 @@ def store(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     root = tmp_path_factory.mktemp("mcp")
     db = root / "t.duckdb"
     events = write_jsonl(root / "events.jsonl", 3000, seed=5)
-    out = _cli("--db", str(db), "ingest", str(events))
+    out = tm_process("--db", str(db), "ingest", str(events))
     assert out.returncode == 0, out.stderr
     tokens = {}
     for name, role in (("ivy", "investigator"), ("vic", "viewer"), ("ada", "admin")):
-        made = _cli("--db", str(db), "user", "add", name, "--role", role)
+        made = tm_process("--db", str(db), "user", "add", name, "--role", role)
         assert made.returncode == 0, made.stderr
         tokens[role] = made.stdout.strip().splitlines()[-1]
     return {"db": db, "tokens": tokens}
@@ -109,7 +98,7 @@ def test_viewer_gets_no_sql_tool_and_refusals_are_errors(store: dict[str, Any]) 
 
 
 def test_a_bad_token_never_serves(store: dict[str, Any]) -> None:
-    out = _cli("--db", str(store["db"]), "mcp", env={"TRAILMASK_TOKEN": "tm_not-a-token"})
+    out = tm_process("--db", str(store["db"]), "mcp", env={"TRAILMASK_TOKEN": "tm_not-a-token"})
     assert out.returncode != 0
     assert "token" in out.stderr.lower()
     assert out.stdout == ""

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import errno
 import signal
+import socket
 import sys
 
 import click
@@ -11,6 +13,7 @@ import uvicorn
 from trailmask.api import create_app
 from trailmask.api.hardening import guarded_protocol
 from trailmask.cli.context import app_context, owner_actor
+from trailmask.errors import UsageError
 from trailmask.service.auditing import record_event
 
 H11_MAX_HEAD_BYTES = 16 * 1024  # request line plus headers; a bearer JWT fits many times over
@@ -36,6 +39,7 @@ def serve_command(host: str | None, port: int | None, log_level: str) -> None:
     options = ctx.settings.serve
     bind_host = host or ctx.settings.host
     bind_port = port or ctx.settings.port
+    listener = _listen(bind_host, bind_port)  # before anything says "serving" or is audited as a start
     app = create_app(ctx)
     # fail fast (exit 10) when the audit log cannot be written: no request could be answered
     record_event(ctx, owner_actor("admin"), "server.start", address=f"{bind_host}:{bind_port}")
@@ -61,7 +65,25 @@ def serve_command(host: str | None, port: int | None, log_level: str) -> None:
     # handler: make that a clean exit (status 0) rather than death by signal
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, _exit_cleanly)
-    uvicorn.Server(config).run()
+    uvicorn.Server(config).run(sockets=[listener])
+
+
+def _listen(host: str, port: int) -> socket.socket:
+    """The bound listening socket uvicorn serves on; UsageError (exit 2) when the address is taken
+    or cannot be bound, so the command fails before it prints "serving" (issue 12.5)."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn: no wait after a restart
+    try:
+        sock.bind((host, port))
+    except OSError as exc:
+        sock.close()
+        reason = "already in use" if exc.errno == errno.EADDRINUSE else (exc.strerror or type(exc).__name__)
+        raise UsageError(
+            f"cannot listen on {host}:{port}: {reason}",
+            hint="pick another port with --port (or TRAILMASK_PORT), or stop the process that holds it",
+        ) from None
+    return sock
 
 
 def _exit_cleanly(signum: int, frame: object) -> None:

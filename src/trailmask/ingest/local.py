@@ -89,10 +89,10 @@ def load_inputs(
     """Load prepared inputs (local copies of any source); one transaction per batch."""
     started = time.perf_counter()
     summary = IngestSummary()
-    pending = list(items)
-    by_local = {item.local: item for item in pending}
     sizes = {"max_files": batch_files} if batch_files else {}
     with store.writer() as conn:
+        pending = [InputFile(store.readable(item.local), item.source) for item in items]
+        by_local = {item.local: item for item in pending}
         for paths in plan((item.local for item in pending), **sizes):
             batch = uuid.uuid4().hex[:12]
             chunk = [by_local[p] for p in paths]

@@ -90,6 +90,10 @@ class Store:
                 hint="run `trailmask ingest SOURCE` or `trailmask demo` first, or point --db / TRAILMASK_DB at a store",
             )
 
+    def readable(self, path: Path) -> Path:
+        """The path the writer's loader reads for input ``path`` (a served store stages it: served.py)."""
+        return path
+
     @contextmanager
     def writer(self) -> Iterator[duckdb.DuckDBPyConnection]:
         """A read-write connection on a migrated store; closed (lock released) on exit."""

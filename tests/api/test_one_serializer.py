@@ -27,7 +27,7 @@ def test_api_catalogue_uses_the_same_shape(client: Any, tokens: dict[str, str]) 
 
 
 def test_approval_schema_has_one_source() -> None:
-    """The state table's INSERT is derived from the Approval dataclass; the API model must match it."""
+    """The state table's INSERT and the API model are both derived from the Approval dataclass."""
     import dataclasses
 
     from trailmask.api.models import Approval as ApprovalBody

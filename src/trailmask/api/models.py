@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+import dataclasses
+from typing import Any, Literal, get_type_hints
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, create_model
 
 from trailmask.masking.columns import ColumnMasking
+from trailmask.service.approvals import PRIVATE_FIELDS
+from trailmask.service.approvals import Approval as ServiceApproval
 
 MAX_SQL_CHARS = 100_000
 
@@ -115,23 +118,13 @@ class DecisionBody(BaseModel):
     comment: str = Field(default="", max_length=2000)
 
 
-class Approval(BaseModel):
-    id: str
-    requester: str
-    requester_role: str
-    kind: str
-    runbook: str | None
-    sql: str | None
-    params: dict[str, Any]
-    justification: str
-    status: str
-    created_at: str
-    decided_by: str | None
-    decided_at: str | None
-    comment: str | None
-    executed_at: str | None
-    audit_id: str | None
+def _public_model(name: str, source: type[Any], private: tuple[str, ...]) -> type[BaseModel]:
+    """A response model with the public fields of a service dataclass: the dataclass is the one schema."""
+    hints = get_type_hints(source)
+    public = {f.name: (hints[f.name], ...) for f in dataclasses.fields(source) if f.name not in private}
+    model: type[BaseModel] = create_model(name, **public)  # type: ignore[call-overload]
+    return model
 
 
-class ApprovalList(BaseModel):
-    approvals: list[Approval]
+Approval = _public_model("Approval", ServiceApproval, PRIVATE_FIELDS)
+ApprovalList = create_model("ApprovalList", approvals=(list[Approval], ...))  # type: ignore[valid-type]

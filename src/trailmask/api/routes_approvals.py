@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Request
 
@@ -29,12 +29,15 @@ Status = Literal["pending", "approved", "rejected", "executed", "expired"]
 ERRORS = responses(400, 401, 403, 404, 409, 429, 503)
 
 
-def _body(approval: Approval) -> ApprovalBody:
-    return ApprovalBody(**approval.to_dict())
+Body = dict[str, Any]  # validated and documented by the route's response_model (derived from Approval)
+
+
+def _body(approval: Approval) -> Body:
+    return approval.to_dict()
 
 
 @router.post("", response_model=ApprovalBody, status_code=201, responses=ERRORS)
-async def request_approval(request: Request, body: ApprovalRequestBody, actor: CurrentActor) -> ApprovalBody:
+async def request_approval(request: Request, body: ApprovalRequestBody, actor: CurrentActor) -> Body:
     """Ask for one unmasked run of a query or runbook (needs `unmask:request`)."""
     approval = await in_thread(
         request,
@@ -51,28 +54,26 @@ async def request_approval(request: Request, body: ApprovalRequestBody, actor: C
 
 
 @router.get("", response_model=ApprovalList, responses=ERRORS)
-async def approvals(
-    request: Request, actor: CurrentActor, status: Annotated[Status | None, Query()] = None
-) -> ApprovalList:
+async def approvals(request: Request, actor: CurrentActor, status: Annotated[Status | None, Query()] = None) -> Body:
     """Every request for approvers; one's own requests for everyone else."""
     found = await in_thread(request, list_approvals, api_state(request).ctx, actor, status=status)
-    return ApprovalList(approvals=[_body(a) for a in found])
+    return {"approvals": [_body(a) for a in found]}
 
 
 @router.get("/{approval_id}", response_model=ApprovalBody, responses=ERRORS)
-async def approval(request: Request, approval_id: ApprovalId, actor: CurrentActor) -> ApprovalBody:
+async def approval(request: Request, approval_id: ApprovalId, actor: CurrentActor) -> Body:
     return _body(await in_thread(request, get_approval, api_state(request).ctx, actor, approval_id))
 
 
 @router.post("/{approval_id}/approve", response_model=ApprovalBody, responses=ERRORS)
-async def approve(request: Request, approval_id: ApprovalId, body: DecisionBody, actor: CurrentActor) -> ApprovalBody:
+async def approve(request: Request, approval_id: ApprovalId, body: DecisionBody, actor: CurrentActor) -> Body:
     """Approve someone else's pending request (needs `approve`)."""
     ctx = api_state(request).ctx
     return _body(await in_thread(request, decide_request, ctx, actor, approval_id, approve=True, comment=body.comment))
 
 
 @router.post("/{approval_id}/reject", response_model=ApprovalBody, responses=ERRORS)
-async def reject(request: Request, approval_id: ApprovalId, body: DecisionBody, actor: CurrentActor) -> ApprovalBody:
+async def reject(request: Request, approval_id: ApprovalId, body: DecisionBody, actor: CurrentActor) -> Body:
     """Reject someone else's pending request (needs `approve`)."""
     ctx = api_state(request).ctx
     return _body(await in_thread(request, decide_request, ctx, actor, approval_id, approve=False, comment=body.comment))

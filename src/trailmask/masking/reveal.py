@@ -17,19 +17,16 @@ from dataclasses import dataclass
 from trailmask.errors import UsageError
 from trailmask.masking.compiler import KEY_COLUMN, KEY_TABLE, RAW_ALIAS, RAW_TABLE, key_expression, row_filter
 from trailmask.masking.model import Operator, Policy
-from trailmask.masking.operators import keyed_digest_py, option
+from trailmask.masking.operators import _ARN_ACCOUNT, _ARN_KIND, _ARN_RESOURCE, keyed_digest_py, option
 from trailmask.schema import INTERNAL_COLUMNS, iter_leaves
 from trailmask.sqlkit import expr as sx
 from trailmask.sqlkit.expr import Expr
 from trailmask.sqlkit.render import to_sql
 
 TOKEN = re.compile(r"^(?P<prefix>[a-z][a-z0-9]{0,11})_(?:(?P<kept>[A-Za-z0-9]{1,4})_)?(?P<digest>[0-9a-f]{8,64})$")
-# Inside ARNs, the account is masked as an account_id and the names as principal names.
-_ARN_PARTS = {
-    "account_id": r"^arn:[^:]*:[^:]*:[^:]*:([0-9]{12}):",
-    "principal": r"^arn:[^:]*:(?:[^:s][^:]*|s|s[^:3][^:]*|s3[^:]+):[^:]*:[^:]*:(?:[A-Za-z0-9-]+[/:])(.+)$",
-}
-_S3_NAMES = r"^arn:[^:]*:s3:[^:]*:[^:]*:(.+)$"
+# Inside ARNs, the account is masked as an account_id and each ``/`` segment of the names as a
+# principal name, exactly as masking.operators.arn splits them (its patterns, so the two agree).
+_SEGMENT = "[^/]+"
 
 
 @dataclass(frozen=True)
@@ -108,21 +105,32 @@ def _rows(policy: Policy, role: str | None) -> Expr:
     return sx.subquery(sx.select([sx.star()], table, rule), "tm_rows")
 
 
+def _arn_names(value: Expr) -> Expr:
+    """The names part of an ARN: its resource after the resource type (all of it for S3)."""
+    resource = sx.regexp_extract(value, _ARN_RESOURCE, 1)
+    kind = sx.regexp_extract(value, _ARN_KIND, 1)
+    return sx.case([(sx.eq(kind, sx.lit("")), resource)], sx.substr(resource, sx.add(sx.length(kind), sx.lit(1))))
+
+
+def _select(name: str, expression: Expr, source: Expr) -> Expr:
+    return sx.select(
+        [sx.alias(sx.lit(name), "cls"), sx.alias(sx.cast(expression, "VARCHAR"), "value")],
+        source,
+        sx.not_(sx.or_(sx.is_null(expression), sx.eq(sx.cast(expression, "VARCHAR"), sx.lit("")))),
+    )
+
+
 def _selects(cls: str, value: Expr, source: Expr) -> list[Expr]:
-    """``SELECT DISTINCT cls, value`` for a field, plus the ARN parts of the class if it is an ARN."""
-    selects = [(cls, value)]
-    if cls == "arn":
-        selects = [("account_id", sx.regexp_extract(value, _ARN_PARTS["account_id"], 1))]
-        selects.append(("principal", sx.regexp_extract(value, _ARN_PARTS["principal"], 1)))
-        selects.append(("principal", sx.regexp_extract(value, _S3_NAMES, 1)))
-        selects.append(("principal", value))  # a value that is not an ARN is pseudonymised whole
+    """``SELECT DISTINCT cls, value`` for a field; for an ARN, its account and each ``/`` segment
+    of its names (``assumed-role/ROLE/SESSION``: the role and the session, each one candidate),
+    and the whole value (a value that is not an ARN is pseudonymised whole)."""
+    if cls != "arn":
+        return [_select(cls, value, source)]
+    segments = sx.select([sx.alias(sx.unnest(sx.regexp_extract_all(_arn_names(value), _SEGMENT)), "tm_seg")], source)
     return [
-        sx.select(
-            [sx.alias(sx.lit(name), "cls"), sx.alias(sx.cast(expression, "VARCHAR"), "value")],
-            source,
-            sx.not_(sx.or_(sx.is_null(expression), sx.eq(sx.cast(expression, "VARCHAR"), sx.lit("")))),
-        )
-        for name, expression in selects
+        _select("account_id", sx.regexp_extract(value, _ARN_ACCOUNT, 1), source),
+        _select("principal", sx.column("tm_seg", "tm_s"), sx.subquery(segments, "tm_s")),
+        _select("principal", value, source),
     ]
 
 

@@ -26,6 +26,7 @@ from trailmask.engines.duckdb import DuckDBEngine, Store
 from trailmask.masking.loader import default_policy, load_policy_file
 from trailmask.masking.model import Policy
 from trailmask.runbooks.catalog import Catalog, load_catalog
+from trailmask.service.binding import bound_key
 from trailmask.service.engine import select_engine
 from trailmask.service.keys import read_masking_key
 from trailmask.sqlkit.render import RenderedRelation
@@ -49,6 +50,7 @@ class AppContext:
     _audit_log: AuditLog | None = field(default=None, repr=False)
     _engine: Engine | None = field(default=None, repr=False)
     _store_engine: Engine | None = field(default=None, repr=False)
+    _bound: bool = field(default=False, repr=False)
 
     @classmethod
     def from_settings(cls, settings: Settings | None = None) -> AppContext:
@@ -66,6 +68,7 @@ class AppContext:
     @property
     def masking_key(self) -> Secret:
         """The keyed-pseudonym key (service.keys says where it comes from)."""
+        self._bind_dataset()
         if self._masking_key is None:
             self._masking_key = read_masking_key(self.settings)
         return self._masking_key
@@ -80,15 +83,25 @@ class AppContext:
     @property
     def audit_log(self) -> AuditLog:
         """The store's audit log (``<db>.audit.jsonl`` unless ``audit: {path: ...}`` says otherwise)."""
+        self._bind_dataset()
         if self._audit_log is None:
-            options, db = self.settings.audit, self.settings.db
-            path = options.path or db.with_name(db.name + ".audit.jsonl")
-            self._audit_log = AuditLog(path, key_file=options.key_file)
+            self._audit_log = AuditLog(self._audit_path(), key_file=self.settings.audit.key_file)
         return self._audit_log
+
+    def _audit_path(self) -> Path:
+        options, db = self.settings.audit, self.settings.db
+        return options.path or db.with_name(db.name + ".audit.jsonl")
+
+    def _bind_dataset(self) -> None:
+        """``--engine spark``: the dataset's own key and audit log, or a refusal before either is used."""
+        if self.settings.engine == "spark" and not self._bound:
+            self._masking_key = bound_key(self.settings, self._audit_path())
+            self._bound = True
 
     @property
     def engine(self) -> Engine:
         """The engine queries run on (``settings.engine``)."""
+        self._bind_dataset()
         if self._engine is None:
             self._engine = select_engine(self.settings, self.store)
         return self._engine

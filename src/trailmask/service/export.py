@@ -20,6 +20,7 @@ from typing import Any
 import pyarrow as pa
 
 from trailmask.errors import PermissionDenied, UsageError
+from trailmask.export.manifest import write_manifest
 from trailmask.export.parquet import PARTITIONS, write_parquet
 from trailmask.export.target import ExportResult, prepare_directory
 from trailmask.export.text import write_csv, write_jsonl
@@ -27,6 +28,7 @@ from trailmask.models import Actor, PreparedQuery
 from trailmask.schema import JSON_OBJECT_FIELDS
 from trailmask.service.audited import audited
 from trailmask.service.authz import authorize
+from trailmask.service.binding import export_manifest
 from trailmask.service.context import AppContext
 from trailmask.service.prepare import prepare
 from trailmask.sqlkit.builders import partition_sql, sample_sql
@@ -96,9 +98,16 @@ def export(ctx: AppContext, actor: Actor, fmt: str, directory: Path, *, overwrit
         plan = prepare(ctx, actor.role, EXPORT_SQL, {})
         _refuse_unmasked(plan, actor.role)
         target = prepare_directory(directory, overwrite=overwrite)
+        manifest = (  # the dataset's key and audit log (service.binding)
+            export_manifest(ctx.settings, ctx.masking_key, ctx.audit_log.path, actor.role, plan.profile, target)
+            if fmt == "parquet"
+            else None
+        )
         audit.details.update(profile=plan.profile, directory=str(target))
     with audited(ctx, actor, "export.done", format=fmt) as done:
         result = _write(ctx, plan, fmt, target, overwrite)
+        if manifest is not None:
+            write_manifest(target, manifest)
         elapsed = round((time.perf_counter() - started) * 1000, 3)
         done.details.update(rows=result.rows, files=len(result.files), duration_ms=elapsed)
     return result

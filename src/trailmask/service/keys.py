@@ -4,7 +4,8 @@ First found wins:
 
 1. environment variable ``TRAILMASK_MASKING_KEY`` (the key itself, at least 16 characters);
 2. ``settings.masking_key_file`` (config ``masking_key_file:`` / TRAILMASK_MASKING_KEY_FILE);
-3. ``<store path>.key``, created on first use with 32 random bytes (hex), mode 0600.
+3. ``<store path>.key``, created on first use with 32 random bytes (hex), mode 0600, and only
+   when the store exists (never beside a store that is not there).
 
 The key leaves the context only into a query session's temporary table (see service.prepare); it
 is never logged, printed or put in SQL text. Rotation (docs/masking.md): point the key elsewhere or
@@ -68,4 +69,11 @@ def read_masking_key(settings: Settings) -> Secret:
     if settings.masking_key_file:
         return _read_key_file(settings.masking_key_file, "masking_key_file")
     path = default_key_path(settings)
-    return _read_key_file(path, "generated") if path.exists() else _generate_key_file(path)
+    if path.exists():
+        return _read_key_file(path, "generated")
+    if not Path(settings.db).exists():  # never a second key beside a store that is not there (issue 16.5)
+        raise ConfigError(
+            f"no masking key: the store {settings.db} does not exist, and a key is only created beside a store",
+            hint=f"point --db at the store, or set {KEY_ENV} or masking_key_file",
+        )
+    return _generate_key_file(path)

@@ -35,8 +35,11 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
     for name, role in (("ivy", "investigator"), ("vic", "viewer")):
         out = tm_process("--db", str(db), "user", "add", name, "--role", role)
         tokens[role] = out.stdout.strip().splitlines()[-1]
+    local = root / "local" / "t.duckdb"  # the server owns `db` while it runs: local reads use a copy
+    local.parent.mkdir()
+    local.write_bytes(db.read_bytes())
     server = ServerProcess(db, serve={"rate_limit": {"per_second": 0.01, "burst": 2}}).start()
-    yield {"db": str(db), "root": root, "tokens": tokens, "url": server.url}
+    yield {"db": str(db), "local": str(local), "root": root, "tokens": tokens, "url": server.url}
     server.stop()
 
 
@@ -91,7 +94,7 @@ def _audit_unwritable(w: dict[str, object]) -> subprocess.CompletedProcess[str]:
 
 
 SCENARIOS: dict[int, Scenario] = {
-    0: lambda w: tm_process("--db", str(w["db"]), "sql", "--as", "admin", "SELECT 1 AS x"),
+    0: lambda w: tm_process("--db", str(w["local"]), "sql", "--as", "admin", "SELECT 1 AS x"),
     2: lambda w: tm_process("--db", str(w["db"]), "sql", "--as", "admin", "--max-rows", "0", "SELECT 1"),
     3: _bad_file,
     4: lambda w: tm_process("--db", str(w["db"]), "sql", "--as", "no-such-role", "SELECT 1"),
@@ -99,7 +102,7 @@ SCENARIOS: dict[int, Scenario] = {
     6: lambda w: tm_process("--server", str(w["url"]), "--token", w["tokens"]["viewer"], "sql", "SELECT 1"),
     7: lambda w: tm_process("--db", str(w["db"]), "sql", "--as", "admin", "DROP TABLE events"),
     8: lambda w: tm_process(
-        "--db", str(w["db"]), "sql", "--as", "admin", "SELECT CAST(eventName AS INTEGER) FROM events"
+        "--db", str(w["local"]), "sql", "--as", "admin", "SELECT CAST(eventName AS INTEGER) FROM events"
     ),
     9: _tampered_audit,
     10: _audit_unwritable,

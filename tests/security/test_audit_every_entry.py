@@ -48,6 +48,7 @@ from trailmask.service import (
 )
 from trailmask.service.auditing import read_entries
 from trailmask.service.context import AppContext
+from trailmask.service.serving import owner_actor, server_ingest
 
 with warnings.catch_warnings():
     warnings.filterwarnings("ignore", message=r"Using .httpx. with .starlette.testclient.")
@@ -158,6 +159,10 @@ def _reveal_body(token: str) -> dict[str, Any]:
     return {"token": token, "justification": "incident 1234 review"}
 
 
+def _more_events(w: World) -> str:
+    return str(write_jsonl(w.ctx.store.path.parent / "more.jsonl", awsdocs_events()[:2]))
+
+
 def _watch_route(method_path: str, ok_status: int | None = None) -> dict[str, Callable[[World], Call]]:
     """A watches route: admin may (watches:manage), the investigator may not, an unknown watch fails."""
     return {
@@ -169,6 +174,11 @@ def _watch_route(method_path: str, ok_status: int | None = None) -> dict[str, Ca
 
 # (method, path) -> {"ok" | "denied" | "failed": world -> Call}
 ROUTE_CASES: dict[tuple[str, str], dict[str, Callable[[World], Call]]] = {
+    ("post", "/api/ingest"): {  # local paths: the store owner only (the server file's credential)
+        "ok": lambda w: Call("owner", "/api/ingest", {"sources": [_more_events(w)]}),
+        "denied": lambda w: Call("admin", "/api/ingest", {"sources": [_more_events(w)]}, 403),
+        "failed": lambda w: Call("owner", "/api/ingest", {"sources": ["/no/such/trail"]}, 404),
+    },
     ("get", "/api/watches"): {
         "ok": lambda w: Call("admin", "/api/watches"),
         "denied": lambda w: Call("investigator", "/api/watches", status=403),
@@ -293,7 +303,9 @@ def test_every_route_has_cases() -> None:
 def client(world: World) -> Iterator[TestClient]:
     from trailmask.api import create_app
 
-    with TestClient(create_app(world.ctx)) as test_client:
+    app = create_app(world.ctx)
+    world.tokens["owner"] = app.state.trailmask.owner_secret  # the store owner's credential (server file)
+    with TestClient(app) as test_client:
         yield test_client
 
 
@@ -396,6 +408,11 @@ SERVICE_CASES: dict[str, tuple[Callable[[World, Path], Any], ...]] = {
         lambda w, t: ingest.ingest(w.ctx, OWNER, [str(write_jsonl(t / "e.jsonl", awsdocs_events()[:2]))]),
         lambda w, t: ingest.ingest(w.ctx, OWNER, [str(t)], options=ingest.IngestOptions(accounts=("1",))),
         lambda w, t: ingest.ingest(w.ctx, OWNER, ["lookup-events"], options=ingest.IngestOptions(start="not-a-time")),
+    ),
+    "serving.server_ingest": (
+        lambda w, t: server_ingest(w.ctx, owner_actor(), [str(write_jsonl(t / "e.jsonl", awsdocs_events()[:2]))]),
+        lambda w, t: server_ingest(w.ctx, VIEWER, ["s3://bucket/prefix"]),
+        lambda w, t: server_ingest(w.ctx, owner_actor(), [str(t / "missing")]),
     ),
     "users.whoami": (
         lambda w, t: users.whoami(w.ctx, VIEWER),

@@ -6,9 +6,12 @@ after every API route, so an API path can never be shadowed by a static file.
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
 from typing import Any
 
+import anyio.to_thread
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 from fastapi.staticfiles import StaticFiles
@@ -19,6 +22,7 @@ from trailmask.api import (
     metrics,
     routes_approvals,
     routes_core,
+    routes_ingest,
     routes_reveal,
     routes_runbooks,
     routes_users,
@@ -30,6 +34,7 @@ from trailmask.api.hardening import SecurityHeaders
 from trailmask.api.limits import BodyLimit
 from trailmask.api.state import ApiState
 from trailmask.service.context import AppContext
+from trailmask.service.serving import Serving
 from trailmask.web import STATIC_DIR
 
 DESCRIPTION = """\
@@ -64,16 +69,40 @@ def _openapi(app: FastAPI) -> dict[str, Any]:
     return schema
 
 
-def create_app(ctx: AppContext) -> FastAPI:
-    """The HTTP API over one AppContext (one store, one policy, one audit log)."""
-    state = ApiState(ctx)
+def _lifespan(ctx: AppContext, serving: Serving | None) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
+    """The watch scheduler's lifespan; a served store also gets a worker thread per connection.
+
+    Store work waits for a pooled session in its worker thread (trailmask.engines.pool), so the
+    thread limit must not be what makes requests queue: one thread per connection the server
+    takes (``serve.max_connections``) plus a few for sign-in and audit work.
+    """
+    scheduler = watch_scheduler.lifespan(ctx)
+
+    @asynccontextmanager
+    async def run(app: FastAPI) -> AsyncIterator[None]:
+        if serving is not None:
+            limiter = anyio.to_thread.current_default_thread_limiter()
+            limiter.total_tokens = max(limiter.total_tokens, ctx.settings.serve.max_connections + 8)
+        async with scheduler(app):
+            yield
+
+    return run
+
+
+def create_app(ctx: AppContext, serving: Serving | None = None) -> FastAPI:
+    """The HTTP API over one AppContext (one store, one policy, one audit log).
+
+    ``serving`` (trailmask serve): the store is owned by this process (service.serving) and
+    ``POST /api/ingest`` loads sources into it.
+    """
+    state = ApiState(ctx, serving)
     app = FastAPI(
         title="trailmask",
         version=__version__,
         description=DESCRIPTION,
         docs_url=None,
         redoc_url=None,
-        lifespan=watch_scheduler.lifespan(ctx),
+        lifespan=_lifespan(ctx, serving),
     )
     app.state.trailmask = state
     errors.install(app, on_refused=audit_refused)
@@ -91,6 +120,7 @@ def create_app(ctx: AppContext) -> FastAPI:
         routes_users,
         routes_reveal,
         routes_watches,
+        routes_ingest,
         metrics,
     ):
         app.include_router(module.router)

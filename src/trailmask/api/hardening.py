@@ -12,14 +12,18 @@
   closes a connection whose next request head has not fully arrived ``header_timeout_s`` after the
   connection opened or its previous response ended. The body is bounded by api.limits.BodyLimit
   (``body_timeout_s`` for the whole body), and the number of connections by uvicorn's
-  ``limit_concurrency`` (503 past it).
+  ``limit_concurrency``: past it the answer is :func:`busy_answer`, a 503 in the one error shape
+  with ``Retry-After`` and the security headers, and the connection is closed after it (uvicorn's
+  own plain-text 503 has no Retry-After; the guard puts this one in its place).
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
 from typing import Any
 
+import uvicorn.protocols.http.h11_impl as h11_impl
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
@@ -63,8 +67,34 @@ class SecurityHeaders:
         await self.app(scope, receive, send_with_headers)
 
 
+BUSY_BODY = json.dumps(
+    {"error": "busy", "message": "the server has too many connections open", "hint": "retry later"}
+).encode("utf-8")
+
+
+async def busy_answer(scope: Scope, receive: Receive, send: Send) -> None:
+    """503 ``busy`` with Retry-After for a connection past ``serve.max_connections``; then close."""
+    headers = [
+        (b"content-type", b"application/json"),
+        (b"content-length", str(len(BUSY_BODY)).encode("ascii")),
+        (b"retry-after", b"1"),
+        (b"connection", b"close"),
+        *HEADERS,
+        (b"cache-control", b"no-store"),
+    ]
+    await send({"type": "http.response.start", "status": 503, "headers": headers})
+    await send({"type": "http.response.body", "body": BUSY_BODY, "more_body": False})
+
+
 def guarded_protocol(header_timeout_s: float) -> type[H11Protocol]:
-    """uvicorn's H11Protocol that closes connections whose request head is late (see module doc)."""
+    """uvicorn's H11Protocol that closes connections whose request head is late (see module doc).
+
+    It also makes uvicorn answer :func:`busy_answer` past its connection cap: uvicorn looks the
+    cap's answer up as ``h11_impl.service_unavailable`` when a request arrives.
+    """
+    if not callable(getattr(h11_impl, "service_unavailable", None)):
+        raise RuntimeError("this uvicorn has no h11_impl.service_unavailable: check api.hardening")
+    setattr(h11_impl, "service_unavailable", busy_answer)  # noqa: B010 (a module global uvicorn reads)
 
     class GuardedH11Protocol(H11Protocol):
         def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]

@@ -1,5 +1,11 @@
 """Per-app state: the AppContext, server options and the limiters built from them.
 
+With a :class:`~trailmask.service.serving.Serving` (``trailmask serve``), the store is owned by the
+process and the pooled engine bounds concurrent queries itself (``serve.max_concurrent_queries``,
+503 after ``serve.queue_wait_s``): store work runs in its worker thread in the caller's lane (its
+role), so sessions and cached results are never shared across roles. Without one (an app made
+for tests), the event-loop QueryGate bounds store work as before.
+
 ``in_thread`` runs the service work of a route. For work on the store (queries, runbooks,
 reveal, which may run for up to the query time limit) the caller's credential is checked again
 after the work and before its answer leaves: a user disabled, rotated or given another role while
@@ -9,6 +15,7 @@ their query ran gets 401/403 instead of the rows, and the withheld answer is aud
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -21,6 +28,7 @@ from trailmask.models import Actor
 from trailmask.service.auditing import record_event, request_info
 from trailmask.service.context import AppContext
 from trailmask.service.identity import authenticate
+from trailmask.service.serving import Serving, lane
 
 T = TypeVar("T")
 
@@ -28,8 +36,11 @@ T = TypeVar("T")
 class ApiState:
     """What routes need: the context, the options, the limiters."""
 
-    def __init__(self, ctx: AppContext) -> None:
+    def __init__(self, ctx: AppContext, serving: Serving | None = None) -> None:
         self.ctx = ctx
+        self.serving = serving
+        # the store owner's credential for POST /api/ingest (the server file holds the served one)
+        self.owner_secret = serving.secret if serving is not None else secrets.token_urlsafe(32)
         self.options = ctx.settings.serve
         self.limiter = RateLimiter(self.options.rate_per_second, self.options.rate_burst)
         self.gate = QueryGate(self.options.max_concurrent_queries, self.options.queue_wait_s)
@@ -47,18 +58,25 @@ def client_address(request: Request) -> str | None:
 async def in_thread(request: Request, fn: Callable[..., T], *args: Any, store: bool = False, **kwargs: Any) -> T:
     """Run blocking service work in a worker thread, audit entries tagged with this request.
 
-    ``store=True`` work (anything that opens the events store) first takes a query slot.
+    ``store=True`` work (anything that opens the events store) runs in the signed-in actor's
+    lane; it first takes a query slot, unless the pooled engine of a served store bounds it.
     """
     info = {"request_id": getattr(request.state, "request_id", None), "client": client_address(request)}
+    actor = getattr(request.state, "actor", None)
+    role = actor.role if store and isinstance(actor, Actor) else None
 
     def call() -> T:
-        with request_info(**info):
+        with request_info(**info), lane(role):
             return fn(*args, **kwargs)
 
     if not store:
         return await anyio.to_thread.run_sync(call)
-    async with api_state(request).gate.slot():
+    state = api_state(request)
+    if state.serving is not None:
         result = await anyio.to_thread.run_sync(call)
+    else:
+        async with state.gate.slot():
+            result = await anyio.to_thread.run_sync(call)
     await anyio.to_thread.run_sync(_still_signed_in, request, info)
     return result
 

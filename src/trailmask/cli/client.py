@@ -33,6 +33,7 @@ class ServerClient:
 
         self.url = url.rstrip("/")
         self._errors = httpx.HTTPError
+        self._ingest_timeout = httpx.Timeout(30.0, read=None)  # a load takes as long as it takes
         self._http = httpx.Client(
             base_url=self.url,
             headers={"Authorization": f"Bearer {token}", "Accept": "application/json"},
@@ -53,6 +54,20 @@ class ServerClient:
             ) from None
         if response.is_success:
             return response.json()
+        raise _error(response)
+
+    def ingest(self, body: Mapping[str, Any]) -> dict[str, Any]:
+        """``POST /api/ingest`` (the store owner's hand-off, see cli.cmd_ingest): waits for the whole load."""
+        try:
+            response = self._http.post("/api/ingest", json=dict(body), timeout=self._ingest_timeout)
+        except self._errors as exc:
+            raise Unreachable(
+                f"the trailmask server at {self.url} did not finish the ingest: {type(exc).__name__}",
+                hint="its audit log says which batches committed; run the same ingest again (it is idempotent)",
+            ) from None
+        if response.is_success:
+            result: dict[str, Any] = response.json()
+            return result
         raise _error(response)
 
     def sql(self, query: str, *, max_rows: int | None = None) -> dict[str, Any]:

@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import os
 import sys
+from dataclasses import asdict
 from typing import Any
 
 import click
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from trailmask.cli.client import ServerClient
 from trailmask.cli.context import app_context, owner_actor
 from trailmask.cli.render import chosen_format, emit_object, emit_rows, format_option, visible
+from trailmask.errors import TrailmaskError
 from trailmask.ingest.s3 import DEFAULT_WORKERS
-from trailmask.models import IngestSummary
-from trailmask.service.ingest import IngestOptions, ingest
+from trailmask.models import FileOutcome, IngestSummary
+from trailmask.service.ingest import LOOKUP_SOURCE, IngestOptions, ingest
+from trailmask.service.serving import ServerInfo, find_server
 
 EXIT_REJECTED = 3
 
@@ -78,12 +83,22 @@ def ingest_command(
     s3:// sources are incremental: objects already ingested (same ETag) are skipped. lookup-events
     reads the CloudTrail event history (90 days) at most 2 requests/s per region.
 
+    When a `trailmask serve` owns the store (its server file beside the store), the sources are
+    handed to that server, which loads them while it goes on answering queries (docs/server.md).
+
     Exit status: 0 when every file loaded (duplicates and skipped objects are not errors), 3 when
     any file was rejected (the others are still loaded; each rejection is named with its reason).
     """
     fmt = chosen_format(fmt)
     ctx = app_context()
     options = IngestOptions(**remote)
+    server = _reachable(find_server(ctx.store.path))
+    if server is not None:
+        summary = _through_server(server, sources, batch_files, options)
+        _print_summary(summary, fmt)
+        if summary.rejected:
+            sys.exit(EXIT_REJECTED)
+        return
     show = sys.stderr.isatty() if progress is None else progress
     if show:
         columns = (TextColumn("ingest"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
@@ -102,6 +117,37 @@ def ingest_command(
     _print_summary(summary, fmt)
     if summary.rejected:
         sys.exit(EXIT_REJECTED)
+
+
+def _reachable(server: ServerInfo | None) -> ServerClient | None:
+    """A client of the server owning the store, when it answers (a stale server file is ignored)."""
+    if server is None:
+        return None
+    client = ServerClient(server.url, server.secret, timeout_s=5.0)
+    try:
+        client.request("GET", "/healthz")
+    except TrailmaskError:
+        client.close()
+        return None
+    click.echo(f"note: the trailmask server at {server.url} owns this store; it runs the ingest", err=True)
+    return client
+
+
+def _through_server(
+    client: ServerClient, sources: tuple[str, ...], batch_files: int | None, options: IngestOptions
+) -> IngestSummary:
+    """Hand the ingest to the server (paths made absolute: the server's working folder is its own)."""
+    named = [
+        s if s.startswith("s3://") or s == LOOKUP_SOURCE else os.path.abspath(os.path.expanduser(s)) for s in sources
+    ]
+    body: dict[str, Any] = {"sources": named, "batch_files": batch_files}
+    body.update({k: list(v) if isinstance(v, tuple) else v for k, v in asdict(options).items()})
+    try:
+        answer = client.ingest(body)
+    finally:
+        client.close()
+    files = [FileOutcome(**outcome) for outcome in answer.get("outcomes", [])]
+    return IngestSummary(files=files, elapsed_s=float(answer.get("elapsed_s", 0.0)))
 
 
 COMMANDS = [ingest_command]

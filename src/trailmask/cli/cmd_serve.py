@@ -15,6 +15,7 @@ from trailmask.api.hardening import guarded_protocol
 from trailmask.cli.context import app_context, owner_actor
 from trailmask.errors import UsageError
 from trailmask.service.auditing import record_event
+from trailmask.service.serving import start_serving
 
 H11_MAX_HEAD_BYTES = 16 * 1024  # request line plus headers; a bearer JWT fits many times over
 
@@ -35,16 +36,19 @@ def serve_command(host: str | None, port: int | None, log_level: str) -> None:
     On a signal the server stops accepting connections and lets requests in flight finish (up to
     serve.graceful_timeout_s). Every request is authenticated; see docs/server.md.
     """
-    ctx = app_context()
-    options = ctx.settings.serve
-    bind_host = host or ctx.settings.host
-    bind_port = port or ctx.settings.port
+    cli_ctx = app_context()
+    options = cli_ctx.settings.serve
+    bind_host = host or cli_ctx.settings.host
+    bind_port = port or cli_ctx.settings.port
     listener = _listen(bind_host, bind_port)  # before anything says "serving" or is audited as a start
-    app = create_app(ctx)
     # fail fast (exit 10) when the audit log cannot be written: no request could be answered
-    record_event(ctx, owner_actor("admin"), "server.start", address=f"{bind_host}:{bind_port}")
-    if not ctx.store.exists:
-        click.echo(f"note: no store at {ctx.store.path} yet; queries fail until `trailmask ingest` runs", err=True)
+    record_event(cli_ctx, owner_actor("admin"), "server.start", address=f"{bind_host}:{bind_port}")
+    if not cli_ctx.store.exists:
+        click.echo(f"note: no store at {cli_ctx.store.path} yet; the server creates an empty one", err=True)
+    # the server owns the store from here on: one DuckDB instance, pooled sessions, a result cache;
+    # `trailmask ingest` on this machine hands its sources to the server (docs/server.md)
+    ctx, serving = start_serving(cli_ctx)
+    app = create_app(ctx, serving)
     config = uvicorn.Config(
         app,
         host=bind_host,
@@ -65,7 +69,20 @@ def serve_command(host: str | None, port: int | None, log_level: str) -> None:
     # handler: make that a clean exit (status 0) rather than death by signal
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, _exit_cleanly)
-    uvicorn.Server(config).run(sockets=[listener])
+    serving.publish(f"http://{_local_host(bind_host)}:{bind_port}")
+    try:
+        uvicorn.Server(config).run(sockets=[listener])
+    finally:
+        serving.close()
+
+
+def _local_host(host: str) -> str:
+    """The address a process on this machine reaches the server at (a wildcard bind: loopback)."""
+    if host in ("0.0.0.0", "", "*"):  # noqa: S104 (a wildcard bind is reached on loopback)
+        return "127.0.0.1"
+    if host == "::":
+        return "[::1]"
+    return f"[{host}]" if ":" in host else host
 
 
 def _listen(host: str, port: int) -> socket.socket:

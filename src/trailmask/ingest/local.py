@@ -20,7 +20,7 @@ from pathlib import Path
 
 from trailmask.engines.duckdb.loader import InputFile, load_batch
 from trailmask.engines.duckdb.store import Store
-from trailmask.ingest.batches import plan
+from trailmask.ingest.batches import in_time_order, plan
 from trailmask.ingest.discover import LINK_REASON, find_files
 from trailmask.models import FileOutcome, IngestSummary
 
@@ -110,7 +110,7 @@ def ingest_paths(
 ) -> IngestSummary:
     """Load local SOURCEs; symbolic links inside folders are reported as rejected, never read."""
     found = find_files(sources)
-    items = [InputFile(path, str(path)) for path in found.files]
+    items = in_time_order([InputFile(path, str(path)) for path in found.files], lambda item: item.source)
     summary = load_inputs(store, items, progress=progress, total=len(items), batch_files=batch_files)
     summary.files.extend(FileOutcome(str(link), "rejected", reason=LINK_REASON) for link in found.links)
     return summary

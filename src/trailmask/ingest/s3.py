@@ -25,7 +25,7 @@ from trailmask.engines.duckdb.loader import InputFile
 from trailmask.engines.duckdb.store import Store
 from trailmask.ingest import s3_state
 from trailmask.ingest.aws import aws_errors, error_code, parse_s3_uri
-from trailmask.ingest.batches import MAX_BYTES
+from trailmask.ingest.batches import MAX_BYTES, in_time_order
 from trailmask.ingest.local import Progress, load_inputs
 from trailmask.ingest.s3_layout import KeyFilter, S3Object, list_objects
 from trailmask.models import FileOutcome, IngestSummary
@@ -137,7 +137,7 @@ def ingest_s3(store: Store, request: S3Request, s3: Any, *, progress: Progress |
     with aws_errors(f"listing {request.uri}"):
         objects = list(list_objects(s3, bucket, prefix, request.keys))
     have = s3_state.known(store, bucket, prefix)
-    todo = [obj for obj in objects if have.get(obj.key) != obj.etag]
+    todo = in_time_order([obj for obj in objects if have.get(obj.key) != obj.etag], lambda obj: obj.key)
     summary = IngestSummary(
         files=[FileOutcome(object_uri(bucket, o.key), "skipped") for o in objects if have.get(o.key) == o.etag]
     )

@@ -1,15 +1,13 @@
 """Bulk loading of CloudTrail files into ``events``, one atomic transaction per batch.
 
-DuckDB parses the files (``read_json_objects``), unwraps the known envelopes, validates each file
-and inserts typed rows plus the raw record, all in SQL: the Python side only plans batches.
-
-Envelopes recognised per JSON document: native delivery ``{"Records": [...]}``; a LookupEvents
-response page ``{"Events": [{"CloudTrailEvent": "<json>"}, ...]}``; one LookupEvents event
-``{"CloudTrailEvent": "<json>", ...}``; a top-level array of records; a bare record (JSON lines).
-
-Identity: a record's key is the SHA-256 of its minified JSON text. A record already stored (or seen
-earlier in the batch) is a duplicate and is not inserted again; records that differ in any byte are
-distinct events even when they share an eventID.
+DuckDB does the work in SQL; the Python side only plans batches. Per batch, in one transaction:
+the files are streamed straight into ``events``, each record parsed once (trailmask.engines.
+duckdb.stage: no staging copy, so memory does not grow with the batch); each file is validated
+from its inserted rows and an invalid file's rows are removed; duplicates are chosen by content
+identity, looked up only in the batch's own days (trailmask.engines.duckdb.identity), and removed;
+the bookkeeping rows are written; then COMMIT. Rows stored before the batch are never touched.
+A file DuckDB cannot read rolls the transaction back; each file is then probed alone (nothing
+written) and the batch is loaded again without the unreadable ones, which are rejected by name.
 """
 
 from __future__ import annotations
@@ -21,12 +19,11 @@ from pathlib import Path
 
 import duckdb
 
-from trailmask.engines.duckdb.types import EVENT_FIELDS_AS_TEXT, ddl_type, record_structure_json, typed_select
+from trailmask.engines.duckdb import identity, stage
 from trailmask.errors import StoreError
 from trailmask.models import FileOutcome
 from trailmask.schema import REQUIRED_FIELDS
 
-GZIP_MAGIC = b"\x1f\x8b"
 # Largest JSON document (one delivery file's uncompressed Records object) read in one piece:
 # (writer memory limit - MEMORY_BASE) / MEMORY_PER_OBJECT, between 1 and 256 MiB (3GB, which
 # DuckDB reports as 2.7 GiB: 84 MiB). DuckDB allocates a read buffer of twice the cap up front, and
@@ -40,17 +37,8 @@ MEMORY_BASE = 64 * 1024 * 1024
 MEMORY_PER_OBJECT = 32
 _UNITS = {"": 1, "b": 1, "bytes": 1, "kb": 1000, "mb": 1000**2, "gb": 1000**3, "tb": 1000**4}
 _UNITS |= {"kib": 1024, "mib": 1024**2, "gib": 1024**3, "tib": 1024**4}
-# Errors a file's content causes (too large for memory, a value DuckDB cannot convert, JSON it
-# cannot parse): they reject that file. Any other engine error (a store that cannot be written, a
-# fatal or internal error, an interrupt, a bug) stops the ingest and rejects nothing, so that an
-# S3 sync never marks good objects as rejected because of the machine it ran on.
-_FILE_ERRORS: tuple[type[duckdb.Error], ...] = (
-    duckdb.OutOfMemoryException,
-    duckdb.InvalidInputException,
-    duckdb.ConversionException,
-    duckdb.OutOfRangeException,
-)
-_READ_ERRORS: tuple[type[duckdb.Error], ...] = (*_FILE_ERRORS, duckdb.IOException)
+_FILE_ERRORS = stage.FILE_ERRORS
+_TEMP_TABLES = ("tm_names", *identity.TEMP_TABLES)
 
 
 @dataclass(frozen=True)
@@ -59,30 +47,6 @@ class InputFile:
 
     local: Path
     source: str
-
-
-def _literal(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
-
-
-def _compression(path: Path) -> str:
-    with path.open("rb") as handle:
-        return "gzip" if handle.read(2) == GZIP_MAGIC else "none"
-
-
-_UNWRAP = """
-CASE
-  WHEN json_type(doc) = 'OBJECT' AND json_exists(doc, '$.Records')
-    THEN coalesce(json_extract(doc, '$.Records[*]'), [])
-  WHEN json_type(doc) = 'OBJECT' AND json_exists(doc, '$.Events')
-    THEN list_transform(coalesce(json_extract(doc, '$.Events[*]'), []),
-         lambda e: CASE WHEN json_type(e, '$.CloudTrailEvent') = 'VARCHAR'
-                   THEN json(e ->> 'CloudTrailEvent') ELSE e END)
-  WHEN json_type(doc) = 'OBJECT' AND json_type(doc, '$.CloudTrailEvent') = 'VARCHAR'
-    THEN [json(doc ->> 'CloudTrailEvent')]
-  ELSE [doc]
-END
-"""
 
 
 def memory_limit_bytes(conn: duckdb.DuckDBPyConnection) -> int:
@@ -99,88 +63,24 @@ def max_object_bytes(memory_limit: int) -> int:
     return max(MIN_OBJECT_BYTES, min(MAX_OBJECT_BYTES, (memory_limit - MEMORY_BASE) // MEMORY_PER_OBJECT))
 
 
-def _mib(size: int) -> str:
-    return f"{size / 2**20:.0f} MiB"
-
-
-def _stage_sql(paths: Sequence[Path], compression: str, cap: int) -> str:
-    """Read, unwrap, key and parse every record once (json_transform gives all typed fields)."""
-    listing = "[" + ", ".join(_literal(str(p)) for p in paths) + "]"
-    return f"""
-INSERT INTO tm_stage
-SELECT src, rec, sha256(rec) AS k, json_transform(rec, {_literal(record_structure_json())}) AS t FROM (
-  SELECT src, json(unnest({_UNWRAP})) AS rec FROM (
-    SELECT filename AS src, json AS doc
-    FROM read_json_objects({listing}, format = 'auto', filename = true,
-                           compression = {_literal(compression)}, maximum_object_size = {cap})
-  )
-)"""
-
-
-def _describe_read_error(exc: duckdb.Error, cap: int, memory_limit: int) -> str:
-    """A reason for a file DuckDB could not read, without quoting its content."""
-    text = str(exc)
-    if isinstance(exc, duckdb.OutOfMemoryException):
-        return (
-            f"loading it needs more memory than the ingest memory limit ({_mib(memory_limit)}): "
-            "it holds a very large record or field; split the file or raise the limit"
-        )
-    if "maximum_object_size" in text:
-        return (
-            f"a JSON document in the file is larger than {_mib(cap)} uncompressed "
-            f"(the cap follows the ingest memory limit, {_mib(memory_limit)}; see docs/ingest.md)"
-        )
-    if "GZIP" in text or "gzip" in text:
-        return "not a readable gzip file (corrupt or truncated compressed data)"
-    match = re.search(r"at byte (\d+)", text)
-    if "Malformed JSON" in text:
-        where = f" at byte {match.group(1)}" if match else ""
-        if "unexpected end of data" in text:
-            return f"truncated JSON{where} (the file ends in the middle of a value)"
-        return f"malformed JSON{where}"
-    if "CloudTrailEvent" in text or "json" in text.lower():
-        return "a LookupEvents CloudTrailEvent field is not valid JSON"
-    return f"unreadable ({type(exc).__name__})"
-
-
-def _stage_files(conn: duckdb.DuckDBPyConnection, files: Sequence[InputFile]) -> dict[str, str]:
-    """Read every file into tm_stage; returns {local path: reason} for files that could not be read."""
-    failures: dict[str, str] = {}
-    groups: dict[str, list[Path]] = {}
+def _describe(conn: duckdb.DuckDBPyConnection, exc: duckdb.Error) -> str:
     limit = memory_limit_bytes(conn)
-    cap = max_object_bytes(limit)
-    for item in files:
-        try:
-            groups.setdefault(_compression(item.local), []).append(item.local)
-        except OSError as exc:
-            failures[str(item.local)] = f"cannot open ({exc.strerror or type(exc).__name__})"
-    for compression, paths in groups.items():
-        try:
-            conn.execute(_stage_sql(paths, compression, cap))
-        except _READ_ERRORS:
-            conn.execute("DELETE FROM tm_stage WHERE list_contains(?, src)", [[str(p) for p in paths]])
-            for path in paths:
-                try:
-                    conn.execute(_stage_sql([path], compression, cap))
-                except _READ_ERRORS as exc:
-                    conn.execute("DELETE FROM tm_stage WHERE src = ?", [str(path)])
-                    failures[str(path)] = _describe_read_error(exc, cap, limit)
-    return failures
+    return stage.describe_read_error(exc, max_object_bytes(limit), limit)
 
 
-# Checks use the parsed struct ``t``; the raw text is parsed again only for the rare rows that
+# Checks use the inserted typed columns; the raw text is parsed again only for the rare rows that
 # lack eventName (CASE evaluates its branch only for the rows that need it).
-_MISSING = " OR ".join(f"t.{f} IS NULL" for f in REQUIRED_FIELDS)
+_MISSING = " OR ".join(f"{f} IS NULL" for f in REQUIRED_FIELDS)
 _VALIDATE = f"""
-SELECT src,
+SELECT tm_source,
   count(*) AS n,
-  count(*) FILTER (WHERE CASE WHEN t.eventName IS NULL THEN json_type(rec) <> 'OBJECT' ELSE false END) AS not_object,
-  count(*) FILTER (WHERE ({_MISSING}) AND t.insightDetails IS NULL) AS missing,
-  count(*) FILTER (WHERE CASE WHEN t.eventName IS NULL
-                         THEN json_exists(rec, '$.eventname') OR json_exists(rec, '$.EventName')
+  count(*) FILTER (WHERE CASE WHEN eventName IS NULL THEN json_type(tm_raw) <> 'OBJECT' ELSE false END) AS not_object,
+  count(*) FILTER (WHERE ({_MISSING}) AND insightDetails IS NULL) AS missing,
+  count(*) FILTER (WHERE CASE WHEN eventName IS NULL
+                         THEN json_exists(tm_raw, '$.eventname') OR json_exists(tm_raw, '$.EventName')
                          ELSE false END) AS wrong_case,
-  count(*) FILTER (WHERE TRY_CAST(t.eventTime AS TIMESTAMP) IS NULL) AS untimed
-FROM tm_stage GROUP BY src
+  count(*) FILTER (WHERE eventTime IS NULL) AS untimed
+FROM events WHERE rowid > $after AND tm_batch = $batch GROUP BY tm_source
 """
 
 
@@ -216,23 +116,48 @@ def load_batch(conn: duckdb.DuckDBPyConnection, files: Sequence[InputFile], batc
     except _FILE_ERRORS as exc:
         if len(files) > 1:
             return [outcome for item in files for outcome in load_batch(conn, [item], batch)]
-        limit = memory_limit_bytes(conn)
-        return _reject(conn, files, batch, _describe_read_error(exc, max_object_bytes(limit), limit))
+        return _reject(conn, files, batch, _describe(conn, exc))
 
 
 def _load(conn: duckdb.DuckDBPyConnection, files: Sequence[InputFile], batch: str) -> list[FileOutcome]:
+    limit = memory_limit_bytes(conn)
+    cap = max_object_bytes(limit)
     try:
-        reasons, counts = _stage_and_validate(conn, files)
-        conn.execute("BEGIN TRANSACTION")
+        conn.execute("CREATE OR REPLACE TEMP TABLE tm_names (src VARCHAR, source VARCHAR)")
+        _insert_columns(conn, "tm_names", [[str(f.local) for f in files], [f.source for f in files]])
+        groups, unreadable = stage.group_by_compression([item.local for item in files])
         try:
-            outcomes = _insert(conn, files, batch, reasons, counts)
-            conn.execute("COMMIT")
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
+            return _transaction(conn, files, batch, groups, unreadable, cap)
+        except stage.READ_ERRORS:
+            failures = stage.probe_files(conn, groups, cap, lambda exc: _describe(conn, exc))
+            if not failures:
+                raise  # not a file's fault, or only when loaded with the others: load_batch decides
+            readable = {c: [p for p in paths if str(p) not in failures] for c, paths in groups.items()}
+            return _transaction(conn, files, batch, readable, unreadable | failures, cap)
     finally:
-        for table in ("tm_stage", "tm_marked", "tm_reject", "tm_names"):
+        for table in _TEMP_TABLES:
             conn.execute(f"DROP TABLE IF EXISTS {table}")
+
+
+def _transaction(
+    conn: duckdb.DuckDBPyConnection,
+    files: Sequence[InputFile],
+    batch: str,
+    groups: dict[str, list[Path]],
+    unreadable: dict[str, str],
+    cap: int,
+) -> list[FileOutcome]:
+    """Insert, check, deduplicate and record the batch in one transaction (see the module doc)."""
+    after = int(conn.execute("SELECT coalesce(max(rowid), -1) FROM events").fetchall()[0][0])
+    conn.execute("BEGIN TRANSACTION")
+    try:
+        stage.insert_files(conn, {c: paths for c, paths in groups.items() if paths}, cap, batch)
+        outcomes = _check_and_keep_new(conn, files, batch, after, unreadable)
+        _record(conn, outcomes, batch)
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
     return outcomes
 
 
@@ -248,66 +173,45 @@ def _reject(conn: duckdb.DuckDBPyConnection, files: Sequence[InputFile], batch: 
     return outcomes
 
 
-def _stage_and_validate(
-    conn: duckdb.DuckDBPyConnection, files: Sequence[InputFile]
-) -> tuple[dict[str, str], dict[str, tuple[int, int]]]:
-    conn.execute(
-        f"CREATE OR REPLACE TEMP TABLE tm_stage (src VARCHAR, rec JSON, k VARCHAR, t {ddl_type(EVENT_FIELDS_AS_TEXT)})"
-    )
-    reasons = _stage_files(conn, files)
+def _check_and_keep_new(
+    conn: duckdb.DuckDBPyConnection, files: Sequence[InputFile], batch: str, after: int, unreadable: dict[str, str]
+) -> list[FileOutcome]:
+    """Reject invalid files and drop duplicates among the batch's rows; one outcome per file."""
+    reasons = {item.source: unreadable[str(item.local)] for item in files if str(item.local) in unreadable}
     counts: dict[str, tuple[int, int]] = {}
-    for src, n, not_object, missing, wrong_case, untimed in conn.execute(_VALIDATE).fetchall():
-        counts[src] = (n, untimed)
+    for source, n, not_object, missing, wrong_case, untimed in conn.execute(
+        _VALIDATE, {"after": after, "batch": batch}
+    ).fetchall():
+        counts[source] = (n, untimed)
         reason = _validation_reason(n, not_object, missing, wrong_case)
         if reason:
-            reasons[src] = reason
+            reasons[source] = reason
     for item in files:
-        key = str(item.local)
-        if key not in reasons and not counts.get(key, (0, 0))[0]:
-            reasons[key] = "empty: no CloudTrail records in the file"
-    return reasons, counts
-
-
-def _insert(
-    conn: duckdb.DuckDBPyConnection,
-    files: Sequence[InputFile],
-    batch: str,
-    reasons: dict[str, str],
-    counts: dict[str, tuple[int, int]],
-) -> list[FileOutcome]:
-    conn.execute("CREATE OR REPLACE TEMP TABLE tm_reject (src VARCHAR)")
-    if reasons:
-        _insert_columns(conn, "tm_reject", [list(reasons)])
-    conn.execute(
-        """CREATE OR REPLACE TEMP TABLE tm_marked AS
-        SELECT s.src, s.rec, s.k, s.t,
-               (row_number() OVER (PARTITION BY s.k ORDER BY s.src) = 1 AND e.tm_event_key IS NULL) AS is_new
-        FROM tm_stage s
-        LEFT JOIN (SELECT DISTINCT tm_event_key FROM events) e ON e.tm_event_key = s.k
-        WHERE s.src NOT IN (SELECT src FROM tm_reject)"""
-    )
-    new_counts = dict(conn.execute("SELECT src, count(*) FILTER (WHERE is_new) FROM tm_marked GROUP BY src").fetchall())
-    conn.execute("CREATE OR REPLACE TEMP TABLE tm_names (src VARCHAR, source VARCHAR)")
-    _insert_columns(conn, "tm_names", [[str(f.local) for f in files], [f.source for f in files]])
-    columns = ",\n  ".join(typed_select("t"))
-    conn.execute(
-        f"""INSERT INTO events
-        SELECT {columns}, m.k, m.rec, n.source, ?, now()::TIMESTAMP
-        FROM (SELECT * FROM tm_marked WHERE is_new) m
-        JOIN tm_names n ON n.src = m.src""",
-        [batch],
-    )
+        if item.source not in reasons and not counts.get(item.source, (0, 0))[0]:
+            reasons[item.source] = "empty: no CloudTrail records in the file"
+    rejected = [s for s in reasons if s in counts]
+    if rejected:
+        conn.execute(
+            "DELETE FROM events WHERE rowid > ? AND tm_batch = ? AND list_contains(?, tm_source)",
+            [after, batch, rejected],
+        )
+    identity.mark_new(conn, batch, after)
+    new_counts = {str(s): int(n) for s, n in conn.execute("SELECT src, count(*) FROM tm_new GROUP BY src").fetchall()}
+    kept = sum(n for source, (n, _) in counts.items() if source not in reasons)
+    if sum(new_counts.values()) != kept:
+        conn.execute(
+            "DELETE FROM events WHERE rowid > ? AND tm_batch = ? AND rowid NOT IN (SELECT r FROM tm_new)",
+            [after, batch],
+        )
     outcomes = []
     for item in files:
-        key = str(item.local)
-        if key in reasons:
-            outcomes.append(FileOutcome(item.source, "rejected", reason=reasons[key]))
+        if item.source in reasons:
+            outcomes.append(FileOutcome(item.source, "rejected", reason=reasons[item.source]))
             continue
-        (total, untimed), new = counts.get(key, (0, 0)), new_counts.get(key, 0)
+        (total, untimed), new = counts.get(item.source, (0, 0)), new_counts.get(item.source, 0)
         outcomes.append(
             FileOutcome(item.source, "loaded", events=total, new=new, duplicates=total - new, untimed=untimed)
         )
-    _record(conn, outcomes, batch)
     return outcomes
 
 

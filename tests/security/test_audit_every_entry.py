@@ -35,6 +35,7 @@ from trailmask.models import Actor, QueryRequest
 from trailmask.runbooks.model import Runbook
 from trailmask.service import (
     approvals,
+    athena,
     drift,
     explain,
     export,
@@ -361,6 +362,11 @@ SERVICE_CASES: dict[str, tuple[Callable[[World, Path], Any], ...]] = {
         lambda w, t: explain.explain(w.ctx, INVESTIGATOR, "SELECT eventName FROM events"),
         lambda w, t: explain.explain(w.ctx, VIEWER, "SELECT eventName FROM events"),
         lambda w, t: explain.explain(w.ctx, INVESTIGATOR, BAD_SQL),
+    ),
+    "athena.athena_ddl": (
+        lambda w, t: athena.athena_ddl(w.ctx, OWNER, "s3://bucket/trail/"),
+        lambda w, t: athena.athena_ddl(w.ctx, VIEWER, "s3://bucket/trail/"),
+        lambda w, t: athena.athena_ddl(w.ctx, OWNER, "https://example.com/trail/"),
     ),
     "runbooks.run_runbook": (
         lambda w, t: runbooks.run_runbook(w.ctx, VIEWER, RUNBOOK, {"since": "all"}),

@@ -1,0 +1,39 @@
+-- runbook cis-cloudtrail-config-changes: CloudTrail configuration changes (CIS 4.5)
+-- athena SQL for role admin over cloudtrail_trailmask
+-- run as a prepared statement: PREPARE q FROM <this statement>; EXECUTE q USING <values>
+-- values, in order: 1: $start, 2: $start, 3: $end, 4: $end, 5: $include_failed
+SELECT
+  eventTime,
+  eventName,
+  awsRegion,
+  recipientAccountId,
+  userIdentity.type AS principal_type,
+  userIdentity.arn AS principal_arn,
+  sourceIPAddress,
+  errorCode,
+  COALESCE(
+    JSON_EXTRACT_SCALAR(requestParameters, '$.name'),
+    JSON_FORMAT(JSON_EXTRACT(requestParameters, '$.name'))
+  ) AS trail,
+  eventID
+FROM (
+  SELECT
+    *
+  FROM cloudtrail_trailmask AS tm_s
+) AS events
+WHERE
+  (
+    CAST(? AS TIMESTAMP) IS NULL
+    OR eventTime >= CAST(? AS TIMESTAMP)
+  )
+  AND (
+    CAST(? AS TIMESTAMP) IS NULL
+    OR eventTime < CAST(? AS TIMESTAMP)
+  )
+  AND eventName IN ('CreateTrail', 'UpdateTrail', 'DeleteTrail', 'StartLogging', 'StopLogging')
+  AND (
+    ? OR errorCode IS NULL
+  )
+ORDER BY
+  eventTime,
+  eventID

@@ -1,0 +1,47 @@
+-- runbook cis-nacl-changes: Network ACL changes (CIS 4.11)
+-- athena SQL for role admin over cloudtrail_trailmask
+-- run as a prepared statement: PREPARE q FROM <this statement>; EXECUTE q USING <values>
+-- values, in order: 1: $start, 2: $start, 3: $end, 4: $end, 5: $include_failed
+SELECT
+  eventTime,
+  eventSource,
+  eventName,
+  awsRegion,
+  recipientAccountId,
+  userIdentity.type AS principal_type,
+  userIdentity.arn AS principal_arn,
+  sourceIPAddress,
+  errorCode,
+  COALESCE(
+    JSON_EXTRACT_SCALAR(requestParameters, '$.networkAclId'),
+    JSON_FORMAT(JSON_EXTRACT(requestParameters, '$.networkAclId'))
+  ) AS network_acl,
+  eventID
+FROM (
+  SELECT
+    *
+  FROM cloudtrail_trailmask AS tm_s
+) AS events
+WHERE
+  (
+    CAST(? AS TIMESTAMP) IS NULL
+    OR eventTime >= CAST(? AS TIMESTAMP)
+  )
+  AND (
+    CAST(? AS TIMESTAMP) IS NULL
+    OR eventTime < CAST(? AS TIMESTAMP)
+  )
+  AND eventName IN (
+    'CreateNetworkAcl',
+    'CreateNetworkAclEntry',
+    'DeleteNetworkAcl',
+    'DeleteNetworkAclEntry',
+    'ReplaceNetworkAclEntry',
+    'ReplaceNetworkAclAssociation'
+  )
+  AND (
+    ? OR errorCode IS NULL
+  )
+ORDER BY
+  eventTime,
+  eventID

@@ -1,0 +1,85 @@
+-- runbook access-removal: Other users' access removed (passwords, keys, policies, MFA)
+-- athena SQL for role investigator over cloudtrail_trailmask_investigator
+-- run as a prepared statement: PREPARE q FROM <this statement>; EXECUTE q USING <values>
+-- values, in order: 1: $start, 2: $start, 3: $end, 4: $end, 5: $min_targets
+WITH removals AS (
+  SELECT
+    eventTime,
+    eventName,
+    COALESCE(
+      JSON_EXTRACT_SCALAR(requestParameters, '$.userName'),
+      JSON_FORMAT(JSON_EXTRACT(requestParameters, '$.userName'))
+    ) AS target_user,
+    userIdentity.arn AS principal_arn,
+    sourceIPAddress,
+    errorCode,
+    eventID
+  FROM (
+    SELECT
+      *
+    FROM cloudtrail_trailmask_investigator AS tm_s
+  ) AS events
+  WHERE
+    (
+      CAST(? AS TIMESTAMP) IS NULL
+      OR eventTime >= CAST(? AS TIMESTAMP)
+    )
+    AND (
+      CAST(? AS TIMESTAMP) IS NULL
+      OR eventTime < CAST(? AS TIMESTAMP)
+    )
+    AND eventSource = 'iam.amazonaws.com'
+    AND (
+      eventName IN (
+        'DeleteLoginProfile',
+        'UpdateLoginProfile',
+        'DeleteAccessKey',
+        'DeactivateMFADevice',
+        'DetachUserPolicy',
+        'DeleteUserPolicy',
+        'RemoveUserFromGroup',
+        'DeleteUser'
+      )
+      OR (
+        eventName = 'UpdateAccessKey'
+        AND (
+          COALESCE(
+            JSON_EXTRACT_SCALAR(requestParameters, '$.status'),
+            JSON_FORMAT(JSON_EXTRACT(requestParameters, '$.status'))
+          )
+        ) = 'Inactive'
+      )
+    )
+    AND NOT (
+      COALESCE(
+        JSON_EXTRACT_SCALAR(requestParameters, '$.userName'),
+        JSON_FORMAT(JSON_EXTRACT(requestParameters, '$.userName'))
+      )
+    ) IS NULL
+    AND (
+      COALESCE(
+        JSON_EXTRACT_SCALAR(requestParameters, '$.userName'),
+        JSON_FORMAT(JSON_EXTRACT(requestParameters, '$.userName'))
+      )
+    ) IS DISTINCT FROM userIdentity.userName
+)
+SELECT
+  eventTime,
+  eventName,
+  target_user,
+  principal_arn,
+  users_affected,
+  sourceIPAddress,
+  errorCode,
+  eventID
+FROM (
+  SELECT
+    *,
+    COUNT(DISTINCT target_user) OVER (PARTITION BY principal_arn) AS users_affected
+  FROM removals
+)
+WHERE
+  users_affected >= ?
+ORDER BY
+  eventTime,
+  eventID

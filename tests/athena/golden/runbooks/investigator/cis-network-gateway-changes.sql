@@ -1,0 +1,57 @@
+-- runbook cis-network-gateway-changes: Network gateway changes (CIS 4.12)
+-- athena SQL for role investigator over cloudtrail_trailmask_investigator
+-- run as a prepared statement: PREPARE q FROM <this statement>; EXECUTE q USING <values>
+-- values, in order: 1: $start, 2: $start, 3: $end, 4: $end, 5: $include_failed
+SELECT
+  eventTime,
+  eventSource,
+  eventName,
+  awsRegion,
+  recipientAccountId,
+  userIdentity.type AS principal_type,
+  userIdentity.arn AS principal_arn,
+  sourceIPAddress,
+  errorCode,
+  COALESCE(
+    COALESCE(
+      JSON_EXTRACT_SCALAR(requestParameters, '$.internetGatewayId'),
+      JSON_FORMAT(JSON_EXTRACT(requestParameters, '$.internetGatewayId'))
+    ),
+    COALESCE(
+      JSON_EXTRACT_SCALAR(requestParameters, '$.customerGatewayId'),
+      JSON_FORMAT(JSON_EXTRACT(requestParameters, '$.customerGatewayId'))
+    ),
+    COALESCE(
+      JSON_EXTRACT_SCALAR(requestParameters, '$.ipAddress'),
+      JSON_FORMAT(JSON_EXTRACT(requestParameters, '$.ipAddress'))
+    )
+  ) AS gateway,
+  eventID
+FROM (
+  SELECT
+    *
+  FROM cloudtrail_trailmask_investigator AS tm_s
+) AS events
+WHERE
+  (
+    CAST(? AS TIMESTAMP) IS NULL
+    OR eventTime >= CAST(? AS TIMESTAMP)
+  )
+  AND (
+    CAST(? AS TIMESTAMP) IS NULL
+    OR eventTime < CAST(? AS TIMESTAMP)
+  )
+  AND eventName IN (
+    'CreateCustomerGateway',
+    'DeleteCustomerGateway',
+    'AttachInternetGateway',
+    'CreateInternetGateway',
+    'DeleteInternetGateway',
+    'DetachInternetGateway'
+  )
+  AND (
+    ? OR errorCode IS NULL
+  )
+ORDER BY
+  eventTime,
+  eventID

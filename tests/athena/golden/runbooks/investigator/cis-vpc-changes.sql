@@ -1,0 +1,62 @@
+-- runbook cis-vpc-changes: VPC changes (CIS 4.14)
+-- athena SQL for role investigator over cloudtrail_trailmask_investigator
+-- run as a prepared statement: PREPARE q FROM <this statement>; EXECUTE q USING <values>
+-- values, in order: 1: $start, 2: $start, 3: $end, 4: $end, 5: $include_failed
+SELECT
+  eventTime,
+  eventSource,
+  eventName,
+  awsRegion,
+  recipientAccountId,
+  userIdentity.type AS principal_type,
+  userIdentity.arn AS principal_arn,
+  sourceIPAddress,
+  errorCode,
+  COALESCE(
+    COALESCE(
+      JSON_EXTRACT_SCALAR(requestParameters, '$.vpcId'),
+      JSON_FORMAT(JSON_EXTRACT(requestParameters, '$.vpcId'))
+    ),
+    COALESCE(
+      JSON_EXTRACT_SCALAR(requestParameters, '$.vpcPeeringConnectionId'),
+      JSON_FORMAT(JSON_EXTRACT(requestParameters, '$.vpcPeeringConnectionId'))
+    ),
+    COALESCE(
+      JSON_EXTRACT_SCALAR(responseElements, '$.vpc.vpcId'),
+      JSON_FORMAT(JSON_EXTRACT(responseElements, '$.vpc.vpcId'))
+    )
+  ) AS vpc,
+  eventID
+FROM (
+  SELECT
+    *
+  FROM cloudtrail_trailmask_investigator AS tm_s
+) AS events
+WHERE
+  (
+    CAST(? AS TIMESTAMP) IS NULL
+    OR eventTime >= CAST(? AS TIMESTAMP)
+  )
+  AND (
+    CAST(? AS TIMESTAMP) IS NULL
+    OR eventTime < CAST(? AS TIMESTAMP)
+  )
+  AND eventName IN (
+    'CreateVpc',
+    'DeleteVpc',
+    'ModifyVpcAttribute',
+    'AcceptVpcPeeringConnection',
+    'CreateVpcPeeringConnection',
+    'DeleteVpcPeeringConnection',
+    'RejectVpcPeeringConnection',
+    'AttachClassicLinkVpc',
+    'DetachClassicLinkVpc',
+    'DisableVpcClassicLink',
+    'EnableVpcClassicLink'
+  )
+  AND (
+    ? OR errorCode IS NULL
+  )
+ORDER BY
+  eventTime,
+  eventID

@@ -45,7 +45,13 @@ def test_reset_per_key_and_whole(tmp_path: Path) -> None:
     assert state.summary("w")["alerted_keys"] == ["k2"]
     assert state.record_match("w", "k1", {}, ["a"])  # alerts again after its reset
     assert state.reset("w") == 2
-    assert state.summary("w") == {"watch": "w", "high_water": None, "alerted_keys": [], "deliveries": {}}
+    assert state.summary("w") == {
+        "watch": "w",
+        "high_water": None,
+        "alerted_keys": [],
+        "open_keys": [],
+        "deliveries": {},
+    }
 
 
 CHILD = textwrap.dedent(

@@ -78,6 +78,8 @@ def _post(url: str, body: bytes, headers: Mapping[str, str], timeout: float) -> 
 
 
 def _summary(alert: Mapping[str, Any]) -> str:
+    if alert.get("resolved"):
+        return f"trailmask watch '{alert['watch']}': resolved, key {alert['dedup_key']}"
     return f"trailmask watch '{alert['watch']}': {len(alert['rows'])} row(s), key {alert['dedup_key']}"
 
 
@@ -105,7 +107,8 @@ def _slack(destination: Destination, alert: Mapping[str, Any], delivery_id: str)
 
 def _pagerduty(destination: Destination, alert: Mapping[str, Any], delivery_id: str) -> None:
     routing_key = read_secret(destination, required=True)
-    event: dict[str, Any] = {"routing_key": routing_key, "dedup_key": delivery_id}
+    # a resolve names the incident its trigger opened (the trigger's delivery id)
+    event: dict[str, Any] = {"routing_key": routing_key, "dedup_key": str(alert.get("incident") or delivery_id)}
     if alert.get("resolved"):
         event["event_action"] = "resolve"
     else:

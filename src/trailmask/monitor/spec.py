@@ -14,6 +14,7 @@ A watch::
       condition: {any_new_row: true}      # or {threshold: {column: n, op: ">=", value: 5}}
       dedup: [recipientAccountId, eventName]
       destinations: [oncall-pager, team-slack]
+      resolve: true                       # resolve an open alert once a run no longer matches its key
 """
 
 from __future__ import annotations
@@ -27,7 +28,9 @@ from typing import Any
 from trailmask.errors import ConfigError
 from trailmask.monitor.cron import Cron, parse_cron
 
-WATCH_KEYS = ("name", "runbook", "params", "schedule", "role", "condition", "dedup", "destinations", "enabled")
+WATCH_KEYS = (
+    "name", "runbook", "params", "schedule", "role", "condition", "dedup", "destinations", "enabled", "resolve",
+)  # fmt: skip
 SCHEDULE_KEYS = ("cron", "every")
 CONDITION_KEYS = ("any_new_row", "threshold")
 THRESHOLD_KEYS = ("column", "op", "value")
@@ -86,6 +89,7 @@ class Watch:
     dedup: tuple[str, ...]
     destinations: tuple[str, ...]
     enabled: bool = True
+    resolve: bool = False  # send a resolve (PagerDuty resolve) when a run no longer matches an open key
 
 
 @dataclass(frozen=True)
@@ -181,9 +185,10 @@ def parse_watch(raw: Mapping[str, Any], index: int, destinations: Mapping[str, D
             near = difflib.get_close_matches(target, list(destinations), n=1)
             hint = f"did you mean '{near[0]}'?" if near else "declare it under the top-level 'destinations' key"
             raise ConfigError(f"{where} sends to unknown destination '{target}'", hint=hint)
-    enabled = raw.get("enabled", True)
-    if not isinstance(enabled, bool):
-        raise ConfigError(f"invalid value for 'enabled' in {where}: must be true or false")
+    enabled, resolve = raw.get("enabled", True), raw.get("resolve", False)
+    for key, flag in (("enabled", enabled), ("resolve", resolve)):
+        if not isinstance(flag, bool):
+            raise ConfigError(f"invalid value for '{key}' in {where}: must be true or false")
     return Watch(
         name=str(raw["name"]),
         runbook=str(raw["runbook"]),
@@ -194,6 +199,7 @@ def parse_watch(raw: Mapping[str, Any], index: int, destinations: Mapping[str, D
         dedup=_names(raw.get("dedup") or [], f"'dedup' in {where}") if raw.get("dedup") else (),
         destinations=targets,
         enabled=enabled,
+        resolve=resolve,
     )
 
 

@@ -33,12 +33,25 @@ SCHEMA = (
         outcome TEXT NOT NULL, rows INTEGER NOT NULL, matches INTEGER NOT NULL)""",
     """CREATE TABLE IF NOT EXISTS watch_marks (watch TEXT PRIMARY KEY, high_water TEXT NOT NULL)""",
     """CREATE TABLE IF NOT EXISTS watch_alerts (
-        watch TEXT NOT NULL, dedup_key TEXT NOT NULL, first_at TEXT NOT NULL, PRIMARY KEY (watch, dedup_key))""",
+        watch TEXT NOT NULL, dedup_key TEXT NOT NULL, first_at TEXT NOT NULL,
+        generation INTEGER NOT NULL DEFAULT 1, resolved_at TEXT, PRIMARY KEY (watch, dedup_key))""",
     """CREATE TABLE IF NOT EXISTS watch_outbox (
         delivery_id TEXT PRIMARY KEY, watch TEXT NOT NULL, dedup_key TEXT NOT NULL, destination TEXT NOT NULL,
         payload TEXT NOT NULL, status TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0,
         created_at TEXT NOT NULL, done_at TEXT, last_error TEXT)""",
 )
+
+
+# Columns added after the first release, added to an older state file on open.
+MIGRATIONS = {
+    "watch_alerts": (("generation", "INTEGER NOT NULL DEFAULT 1"), ("resolved_at", "TEXT")),
+}
+
+
+def incident_id(watch: str, destination: str, dedup_key: str, generation: int) -> str:
+    """The delivery id of an alert (PagerDuty dedup_key): a key alerting again after it resolved is
+    a new incident (``#2``, ``#3`` ...)."""
+    return f"{watch}:{destination}:{dedup_key}" + (f"#{generation}" if generation > 1 else "")
 
 
 def _now() -> str:
@@ -76,6 +89,11 @@ class WatchState:
             conn.execute("PRAGMA synchronous=FULL")
             for statement in SCHEMA:
                 conn.execute(statement)
+            for table, columns in MIGRATIONS.items():
+                have = {r[1] for r in conn.execute(f"PRAGMA table_info({table})")}
+                for name, kind in columns:
+                    if name not in have:
+                        conn.execute(f"ALTER TABLE {table} ADD COLUMN {name} {kind}")
             conn.execute("BEGIN IMMEDIATE")
             try:
                 yield conn
@@ -121,27 +139,67 @@ class WatchState:
     # ---- alerts and the outbox ----
 
     def record_match(self, watch: str, dedup_key: str, payload: dict[str, Any], destinations: Sequence[str]) -> bool:
-        """Store a new alert and its pending deliveries atomically; False when the key already alerted."""
+        """Store a new alert and its pending deliveries atomically; False while the key's alert is open.
+
+        A key whose alert was resolved (:meth:`resolve_cleared`) alerts again, as a new incident.
+        """
         body = json.dumps(payload, sort_keys=True, default=str)
         with self._tx() as conn:
-            inserted = conn.execute(
-                "INSERT INTO watch_alerts VALUES (?, ?, ?) ON CONFLICT DO NOTHING", (watch, dedup_key, _now())
-            ).rowcount
-            if not inserted:
+            row = conn.execute(
+                "SELECT generation, resolved_at FROM watch_alerts WHERE watch = ? AND dedup_key = ?", (watch, dedup_key)
+            ).fetchone()
+            if row is not None and row["resolved_at"] is None:
                 return False
+            generation = 1 if row is None else int(row["generation"]) + 1
+            conn.execute(
+                "INSERT INTO watch_alerts (watch, dedup_key, first_at, generation) VALUES (?, ?, ?, ?)"
+                " ON CONFLICT (watch, dedup_key) DO UPDATE SET"
+                " first_at = excluded.first_at, generation = excluded.generation, resolved_at = NULL",
+                (watch, dedup_key, _now(), generation),
+            )
             for destination in destinations:
-                delivery_id = f"{watch}:{destination}:{dedup_key}"
-                conn.execute(
-                    "INSERT INTO watch_outbox (delivery_id, watch, dedup_key, destination, payload, status, created_at)"
-                    " VALUES (?, ?, ?, ?, ?, 'pending', ?)",
-                    (delivery_id, watch, dedup_key, destination, body, _now()),
-                )
+                self._enqueue(conn, incident_id(watch, destination, dedup_key, generation), watch, dedup_key,
+                              destination, body)  # fmt: skip
         return True
+
+    def resolve_cleared(
+        self, watch: str, matched: set[str], alert: dict[str, Any], destinations: Sequence[str]
+    ) -> list[str]:
+        """Resolve every open alert of ``watch`` whose key is not in ``matched`` (the condition cleared):
+        mark it resolved and queue a ``resolved`` delivery per destination, in one transaction."""
+        resolved = []
+        with self._tx() as conn:
+            rows = conn.execute(
+                "SELECT dedup_key, generation FROM watch_alerts WHERE watch = ? AND resolved_at IS NULL ORDER BY 1",
+                (watch,),
+            ).fetchall()
+            for row in rows:
+                key, generation = str(row["dedup_key"]), int(row["generation"])
+                if key in matched:
+                    continue
+                conn.execute(
+                    "UPDATE watch_alerts SET resolved_at = ? WHERE watch = ? AND dedup_key = ?", (_now(), watch, key)
+                )
+                for destination in destinations:
+                    incident = incident_id(watch, destination, key, generation)
+                    payload = {**alert, "dedup_key": key, "incident": incident, "resolved": True, "rows": []}
+                    body = json.dumps(payload, sort_keys=True, default=str)
+                    self._enqueue(conn, incident + ":resolved", watch, key, destination, body)
+                resolved.append(key)
+        return resolved
+
+    @staticmethod
+    def _enqueue(conn: sqlite3.Connection, delivery_id: str, watch: str, key: str, destination: str, body: str) -> None:
+        conn.execute(
+            "INSERT INTO watch_outbox (delivery_id, watch, dedup_key, destination, payload, status, created_at)"
+            " VALUES (?, ?, ?, ?, ?, 'pending', ?)",
+            (delivery_id, watch, key, destination, body, _now()),
+        )
 
     def pending(self, watch: str | None = None) -> list[Delivery]:
         query = "SELECT * FROM watch_outbox WHERE status = 'pending'" + (" AND watch = ?" if watch else "")
         with self._tx() as conn:
-            rows = conn.execute(query + " ORDER BY created_at, delivery_id", (watch,) if watch else ()).fetchall()
+            rows = conn.execute(query + " ORDER BY created_at, rowid", (watch,) if watch else ()).fetchall()
         return [
             Delivery(
                 r["delivery_id"], r["watch"], r["dedup_key"], r["destination"], json.loads(r["payload"]), r["attempts"]
@@ -176,15 +234,23 @@ class WatchState:
         """What a watch's state holds (keys, counts per delivery status), no payloads."""
         with self._tx() as conn:
             mark = conn.execute("SELECT high_water FROM watch_marks WHERE watch = ?", (watch,)).fetchone()
-            keys = [
-                r[0] for r in conn.execute("SELECT dedup_key FROM watch_alerts WHERE watch = ? ORDER BY 1", (watch,))
-            ]
+            alerts = conn.execute(
+                "SELECT dedup_key, resolved_at FROM watch_alerts WHERE watch = ? ORDER BY 1", (watch,)
+            ).fetchall()
+            keys = [r[0] for r in alerts]
+            open_keys = [r[0] for r in alerts if r[1] is None]
             statuses = dict(
                 conn.execute(
                     "SELECT status, count(*) FROM watch_outbox WHERE watch = ? GROUP BY 1", (watch,)
                 ).fetchall()
             )
-        return {"watch": watch, "high_water": mark[0] if mark else None, "alerted_keys": keys, "deliveries": statuses}
+        return {
+            "watch": watch,
+            "high_water": mark[0] if mark else None,
+            "alerted_keys": keys,
+            "open_keys": open_keys,
+            "deliveries": statuses,
+        }
 
     def reset(self, watch: str, keys: Sequence[str] = ()) -> int:
         """Forget the watch (mark, alerts, outbox) or only ``keys``; returns the alerts forgotten."""

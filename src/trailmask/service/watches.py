@@ -113,12 +113,14 @@ def run_watch(
         for row in rows:
             groups.setdefault(dedup_key(watch, row), []).append(row)
         new = 0
+        base = {"watch": watch.name, "runbook": watch.runbook, "role": watch.role}
         for key, matched in groups.items():
-            alert = {"watch": watch.name, "runbook": watch.runbook, "role": watch.role, "dedup_key": key}
-            new += state.record_match(watch.name, key, {**alert, "rows": matched}, watch.destinations)
+            new += state.record_match(watch.name, key, {**base, "dedup_key": key, "rows": matched}, watch.destinations)
+        resolved = state.resolve_cleared(watch.name, set(groups), base, watch.destinations) if watch.resolve else []
         delivered, dead = deliver_pending(ctx, destinations, state, watch.name)
         state.finish_run(watch.name, start, _iso(end), outcome="ok", rows=result.row_count, matches=new)
-        counts = {"rows": result.row_count, "matches": new, "delivered": delivered, "dead": dead}
+        counts = {"rows": result.row_count, "matches": new, "resolved": len(resolved), "delivered": delivered}
+        counts["dead"] = dead
         audit.details.update(counts)
     return {"watch": watch.name, "window_start": start, "window_end": _iso(end), **counts}
 
@@ -188,6 +190,7 @@ def describe(watch: Watch) -> dict[str, Any]:
         "dedup": list(watch.dedup),
         "destinations": list(watch.destinations),
         "enabled": watch.enabled,
+        "resolve": watch.resolve,
     }
 
 

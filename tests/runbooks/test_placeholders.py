@@ -38,3 +38,25 @@ def test_dollar_signs_in_strings_and_comments_are_not_placeholders() -> None:
 def test_refusals_say_why(sql: str, message: str) -> None:
     with pytest.raises(StatementError, match=message.replace("$", r"\$").replace("?", r"\?").replace("(", r"\(")):
         named_placeholders(sql)
+
+
+def test_window_bounds_are_cast_in_code_only() -> None:
+    from trailmask.sqlkit.typed_placeholders import cast_placeholders
+
+    sql = (
+        "SELECT '$start' AS s, $start - INTERVAL 1 DAY AS d -- $end\nFROM events WHERE $startx = 1 AND eventTime < $end"
+    )
+    typed = cast_placeholders(sql, {"start": "TIMESTAMP", "end": "TIMESTAMP"})
+    assert typed == (
+        "SELECT '$start' AS s, CAST($start AS TIMESTAMP) - INTERVAL 1 DAY AS d -- $end\n"
+        "FROM events WHERE $startx = 1 AND eventTime < CAST($end AS TIMESTAMP)"
+    )
+
+
+def test_a_runbook_keeps_its_written_sql_and_runs_the_typed_one() -> None:
+    from trailmask.runbooks.catalog import load_catalog
+
+    book = load_catalog().get("anomaly-destructive-burst")
+    assert book is not None
+    assert "CAST($start AS TIMESTAMP) IS NOT NULL" in book.sql
+    assert "$start IS NOT NULL" in book.written_sql and "CAST(CAST(" in book.sql

@@ -153,7 +153,7 @@ def runbook_page(runbook: Runbook, others: Sequence[Runbook] = ()) -> str:
     if runbook.credits:
         credit = [f"- {c.author} ({c.license}{', ' + c.source if c.source else ''})" for c in runbook.credits]
         lines += ["## Credits", "", *credit, ""]
-    lines += ["## SQL", "", "```sql", runbook.sql.rstrip(), "```", ""]
+    lines += ["## SQL", "", "```sql", runbook.written_sql.rstrip(), "```", ""]
     return "\n".join(lines)
 
 

@@ -56,7 +56,7 @@ def _docs(runbook: Runbook) -> Iterable[Finding]:
 def _window(runbook: Runbook) -> Iterable[Finding]:
     if runbook.window is None:
         yield Finding("error", runbook.id, "no time window: declare 'window: 24h' and filter on $start/$end")
-    elif _squash(WINDOW_PREDICATE) not in _squash(runbook.sql):
+    elif _squash(WINDOW_PREDICATE) not in _squash(runbook.written_sql):
         yield Finding("warning", runbook.id, f"the SQL does not contain the standard window filter {WINDOW_PREDICATE}")
 
 

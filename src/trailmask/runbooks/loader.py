@@ -32,7 +32,9 @@ from trailmask.runbooks.model import (
 from trailmask.runbooks.params import check_declaration, parse_duration
 from trailmask.runbooks.window import ALL, window_parameters
 from trailmask.sqlkit.placeholders import StatementError, named_placeholders
+from trailmask.sqlkit.typed_placeholders import cast_placeholders
 
+WINDOW_BOUNDS = ("start", "end")
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{1,79}$")
 NAME_PATTERN = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 TOP_KEYS = {
@@ -287,6 +289,14 @@ def _check_placeholders(reader: _Reader, sql: str, runbook_params: tuple[Paramet
         raise reader.error(f"declared parameter(s) {', '.join(unused)} never used in 'sql'")
 
 
+def _typed_window(reader: _Reader, sql: str) -> str:
+    """The SQL that runs: ``$start``/``$end`` cast to TIMESTAMP, so a NULL bound (since=all) has a type."""
+    try:
+        return cast_placeholders(sql, dict.fromkeys(WINDOW_BOUNDS, "TIMESTAMP"))
+    except StatementError as exc:
+        raise reader.error(f"'sql': {exc}") from None
+
+
 def parse_runbook(data: Any, *, origin: str, path: Path | None = None, source: str = "builtin") -> Runbook:
     """Build a Runbook from parsed YAML; ``origin`` names it in errors."""
     reader = _Reader(origin, data)
@@ -304,6 +314,7 @@ def parse_runbook(data: Any, *, origin: str, path: Path | None = None, source: s
         raise reader.error("a parameter is declared twice")
     sql = reader.text("sql")
     _check_placeholders(reader, sql, parameters)
+    typed = _typed_window(reader, sql) if window else sql
     limits = reader.child(reader.data.get("limits") or {}, "limits")
     limits.check_keys({"timeout_s", "max_rows"})
     base = path.parent if path else None
@@ -315,7 +326,8 @@ def parse_runbook(data: Any, *, origin: str, path: Path | None = None, source: s
         when=reader.text("when", required=False),
         indicates=reader.text("indicates", required=False),
         severity=severity,
-        sql=sql,
+        sql=typed,
+        source_sql=sql,
         output=_output(reader),
         parameters=parameters,
         window=window,

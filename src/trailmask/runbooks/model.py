@@ -137,6 +137,12 @@ class Runbook:
     notes: str = ""
     path: Path | None = None
     origin: str = "builtin"  # "builtin" or the configured directory it came from
+    source_sql: str = ""  # the SQL as written; ``sql`` is what runs (window placeholders typed)
+
+    @property
+    def written_sql(self) -> str:
+        """The SQL as its author wrote it (docs, lint, show); ``sql`` may add casts to it."""
+        return self.source_sql or self.sql
 
     @property
     def placeholders(self) -> tuple[str, ...]:

@@ -70,7 +70,7 @@ def detail(runbook: Runbook) -> dict[str, Any]:
             "permission": runbook.permission,
             "window": asdict(runbook.window) if runbook.window else None,
             "output": [asdict(c) for c in runbook.output],
-            "sql": runbook.sql,
+            "sql": runbook.written_sql,
             "limits": asdict(runbook.limits),
             "follow_up": [_plain(asdict(f)) for f in runbook.follow_up],
             "references": list(runbook.references),

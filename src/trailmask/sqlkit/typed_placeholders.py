@@ -11,6 +11,7 @@ comments and quoted names are left alone; everything else of the text stays as w
 from __future__ import annotations
 
 from collections.abc import Mapping
+from itertools import pairwise
 
 from sqlglot.dialects.duckdb import DuckDB
 from sqlglot.errors import TokenError
@@ -30,7 +31,7 @@ def cast_placeholders(sql: str, types: Mapping[str, str]) -> str:
         raise StatementError(f"SQL does not tokenize: {str(exc).splitlines()[0] if str(exc) else 'error'}") from None
     pieces: list[str] = []
     cursor = 0
-    for dollar, name in zip(tokens, tokens[1:], strict=False):
+    for dollar, name in pairwise(tokens):
         wanted = types.get(name.text)
         if dollar.token_type != TokenType.PARAMETER or wanted is None or name.start != dollar.end + 1:
             continue

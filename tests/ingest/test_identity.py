@@ -127,3 +127,29 @@ def test_files_are_loaded_in_event_time_order(tm: Cli, tmp_path: Path) -> None:
     finally:
         conn.close()
     assert len(rows) == 9 and [r[0] for r in rows] == sorted(r[0] for r in rows)
+
+
+def test_bad_input_never_changes_what_is_stored(tm: Cli, tmp_path: Path) -> None:
+    """A batch mixing unreadable files, invalid files, duplicates and reordered copies of stored
+    records leaves every stored row as it was (same rows, same order, same batch)."""
+    events = awsdocs_events()[:5]
+    ingest(tm, write_jsonl(tmp_path / "a" / "good.jsonl", events))
+
+    def rows() -> list[tuple[Any, ...]]:
+        conn = duckdb.connect(str(tmp_path / "store.duckdb"), read_only=True)
+        try:
+            return conn.execute("SELECT rowid, tm_event_key, tm_raw, tm_batch FROM events ORDER BY rowid").fetchall()
+        finally:
+            conn.close()
+
+    before = rows()
+    mixed = tmp_path / "b"
+    write_jsonl(mixed / "dups.jsonl", [*events, *(reordered(e) for e in events)])
+    (mixed / "corrupt.json.gz").write_bytes(gzip.compress(b'{"Records": []}')[:12])
+    (mixed / "truncated.json").write_bytes(b'{"Records": [{"eventName": "A", "eventSource": "s"')
+    write_jsonl(mixed / "missing.jsonl", [events[0], {"eventName": "only"}])
+    result = tm("ingest", str(mixed), "--format", "json")
+    assert result.exit_code == 3
+    summary = json.loads(result.stdout)
+    assert (summary["new_events"], summary["files_rejected"]) == (0, 3)
+    assert rows() == before

@@ -31,7 +31,7 @@ from trailmask.ingest.s3_layout import KeyFilter, S3Object, list_objects
 from trailmask.models import FileOutcome, IngestSummary
 
 DEFAULT_WORKERS = 16
-CHUNK_FILES = 256
+CHUNK_FILES = 1024  # files per download chunk and batch (each at most MAX_BYTES): amortises per-batch costs
 _COPY_BUFFER = 1 << 20
 
 

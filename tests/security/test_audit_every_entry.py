@@ -39,6 +39,7 @@ from trailmask.service import (
     drift,
     explain,
     export,
+    health,
     indicators,
     ingest,
     query,
@@ -502,6 +503,11 @@ SERVICE_CASES: dict[str, tuple[Callable[[World, Path], Any], ...]] = {
         lambda w, t: watches.run_watch(w.ctx, OWNER, "root", manual=True),
         lambda w, t: watches.run_watch(w.ctx, INVESTIGATOR, "root", manual=True),
         lambda w, t: watches.run_watch(w.ctx, OWNER, "no-such-watch", manual=True),
+    ),
+    "health.run_check": (
+        lambda w, t: health.run_check(w.ctx, OWNER, "masking-canary"),
+        lambda w, t: health.run_check(w.ctx, INVESTIGATOR, "masking-canary"),
+        lambda w, t: health.run_check(w.ctx, OWNER, "no-such-check"),
     ),
     "approvals.run_approved": (
         lambda w, t: approvals.run_approved(w.ctx, INVESTIGATOR, w.approved),

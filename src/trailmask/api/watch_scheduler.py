@@ -31,11 +31,13 @@ async def _loop(ctx: AppContext, tick_s: float) -> None:
 
 
 def lifespan(ctx: AppContext, tick_s: float = TICK_S) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
-    """The app lifespan: starts the scheduler only when the config declares watches."""
+    """The app lifespan: starts the scheduler when the config declares monitoring (any watch or
+    destination); the built-in health watches then run with the configured ones."""
 
     @asynccontextmanager
     async def run(_app: FastAPI) -> AsyncIterator[None]:
-        task = asyncio.create_task(_loop(ctx, tick_s)) if ctx.settings.watches else None
+        configured = bool(ctx.settings.watches or ctx.settings.destinations)
+        task = asyncio.create_task(_loop(ctx, tick_s)) if configured else None
         try:
             yield
         finally:

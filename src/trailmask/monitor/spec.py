@@ -29,7 +29,19 @@ from trailmask.errors import ConfigError
 from trailmask.monitor.cron import Cron, parse_cron
 
 WATCH_KEYS = (
-    "name", "runbook", "params", "schedule", "role", "condition", "dedup", "destinations", "enabled", "resolve",
+    "name", "runbook", "check", "params", "schedule", "role", "condition", "dedup", "destinations", "enabled",
+    "resolve",
+)  # fmt: skip
+HEALTH_CHECKS = ("masking-canary", "policy-drift")
+# Watches every store has from the start (docs/monitoring.md "Health watches"). A configured watch
+# with one of these names is merged over it (add destinations, change the schedule, enabled: false).
+BUILTIN_WATCHES: tuple[dict[str, Any], ...] = (
+    {"name": "health-masking", "check": "masking-canary", "schedule": {"every": "1h"}, "role": "admin",
+     "dedup": ["role", "field", "form"], "destinations": [], "resolve": True},
+    {"name": "health-policy-drift", "check": "policy-drift", "schedule": {"every": "1h"}, "role": "admin",
+     "dedup": ["kind", "path"], "destinations": [], "resolve": True},
+    {"name": "health-delivery-gaps", "runbook": "health-delivery-gaps", "schedule": {"every": "15m"},
+     "role": "investigator", "dedup": ["recipientAccountId", "awsRegion"], "destinations": [], "resolve": True},
 )  # fmt: skip
 SCHEDULE_KEYS = ("cron", "every")
 CONDITION_KEYS = ("any_new_row", "threshold")
@@ -81,7 +93,7 @@ class Schedule:
 @dataclass(frozen=True)
 class Watch:
     name: str
-    runbook: str
+    runbook: str  # "" for a health check watch
     params: Mapping[str, Any]
     schedule: Schedule
     role: str
@@ -90,6 +102,8 @@ class Watch:
     destinations: tuple[str, ...]
     enabled: bool = True
     resolve: bool = False  # send a resolve (PagerDuty resolve) when a run no longer matches an open key
+    check: str | None = None  # a built-in health check (service.health) instead of a runbook
+    builtin: bool = False
 
 
 @dataclass(frozen=True)
@@ -170,16 +184,25 @@ def _names(value: Any, where: str) -> tuple[str, ...]:
     return tuple(value)
 
 
-def parse_watch(raw: Mapping[str, Any], index: int, destinations: Mapping[str, Destination]) -> Watch:
+def parse_watch(
+    raw: Mapping[str, Any], index: int, destinations: Mapping[str, Destination], *, builtin: bool = False
+) -> Watch:
     label = raw.get("name") if isinstance(raw.get("name"), str) else f"#{index + 1}"
     where = f"watch '{label}'"
     _keys(raw, WATCH_KEYS, where)
-    for key in ("name", "runbook", "schedule", "role", "destinations"):
+    if ("runbook" in raw) == ("check" in raw):
+        raise ConfigError(
+            f"{where} needs exactly one of 'runbook' or 'check'", hint="checks: " + ", ".join(HEALTH_CHECKS)
+        )
+    if "check" in raw and raw["check"] not in HEALTH_CHECKS:
+        raise ConfigError(f"invalid value for 'check' in {where}: must be one of {', '.join(HEALTH_CHECKS)}")
+    required = ("name", "schedule", "role") + (() if builtin else ("destinations",))
+    for key in required + (("runbook",) if "runbook" in raw else ()):
         if raw.get(key) in (None, "", []):
             raise ConfigError(f"missing key '{key}' in {where}", hint="docs/monitoring.md lists every watch key")
     if not _NAME.match(str(raw["name"])):
         raise ConfigError(f"invalid value for 'name' in {where}: letters, digits, '.', '_' and '-' (at most 64)")
-    targets = _names(raw["destinations"], f"'destinations' in {where}")
+    targets = _names(raw["destinations"], f"'destinations' in {where}") if raw.get("destinations") else ()
     for target in targets:
         if target not in destinations:
             near = difflib.get_close_matches(target, list(destinations), n=1)
@@ -191,7 +214,7 @@ def parse_watch(raw: Mapping[str, Any], index: int, destinations: Mapping[str, D
             raise ConfigError(f"invalid value for '{key}' in {where}: must be true or false")
     return Watch(
         name=str(raw["name"]),
-        runbook=str(raw["runbook"]),
+        runbook=str(raw.get("runbook") or ""),
         params=dict(_mapping(raw.get("params") or {}, f"'params' in {where}")),
         schedule=_schedule(raw["schedule"], f"'schedule' in {where}"),
         role=str(raw["role"]),
@@ -200,6 +223,8 @@ def parse_watch(raw: Mapping[str, Any], index: int, destinations: Mapping[str, D
         destinations=targets,
         enabled=enabled,
         resolve=resolve,
+        check=str(raw["check"]) if "check" in raw else None,
+        builtin=builtin,
     )
 
 
@@ -230,9 +255,23 @@ def parse_monitoring(
     """Validate the config's watches and destinations together (a watch may only name known ones)."""
     parsed_destinations = {str(name): parse_destination(str(name), raw) for name, raw in destinations.items()}
     parsed: dict[str, Watch] = {}
+    builtins = {str(w["name"]): w for w in BUILTIN_WATCHES}
+    seen: set[str] = set()
     for index, raw in enumerate(watches):
-        watch = parse_watch(raw, index, parsed_destinations)
-        if watch.name in parsed:
-            raise ConfigError(f"two watches are named '{watch.name}'", hint="watch names must be unique")
-        parsed[watch.name] = watch
+        name = str(raw.get("name"))
+        if name in seen:
+            raise ConfigError(f"two watches are named '{name}'", hint="watch names must be unique")
+        seen.add(name)
+        if name in builtins:  # merged over the built-in: only what changes needs saying
+            base = {
+                k: v
+                for k, v in builtins[name].items()
+                if not ({"runbook", "check"} & set(raw) and k in ("runbook", "check"))
+            }
+            parsed[name] = parse_watch({**base, **raw}, index, parsed_destinations, builtin=True)
+        else:
+            parsed[name] = parse_watch(raw, index, parsed_destinations)
+    for name, raw in builtins.items():
+        if name not in parsed:
+            parsed[name] = parse_watch(raw, -1, parsed_destinations, builtin=True)
     return parsed, parsed_destinations

@@ -28,6 +28,7 @@ from trailmask.service.auditing import record_event
 from trailmask.service.authz import require, role_names
 from trailmask.service.catalog import get_runbook
 from trailmask.service.context import AppContext
+from trailmask.service.health import run_check
 from trailmask.service.runbooks import run_runbook
 
 
@@ -40,9 +41,14 @@ def monitoring(ctx: AppContext) -> tuple[dict[str, Watch], dict[str, Destination
         if base is not None and path and not Path(str(path)).expanduser().is_absolute():
             destinations[name] = replace(destination, options={**destination.options, "path": str(base / str(path))})
     roles = role_names(ctx)
-    for watch in watches.values():
+    for watch in list(watches.values()):
         if watch.role not in roles:
+            if watch.builtin:  # a policy without the built-in's role: the health watch is left out
+                del watches[watch.name]
+                continue
             raise ConfigError(f"watch '{watch.name}' runs as unknown role '{watch.role}'", hint=f"roles: {roles}")
+        if watch.check:
+            continue
         try:
             get_runbook(ctx, watch.runbook)
         except NotFound:
@@ -102,24 +108,28 @@ def run_watch(
     params = {**watch.params, "end": _iso(end)} | ({"start": start} if start else {})
     with audited(ctx, caller, "watch.run", watch=watch.name, role=watch.role) as audit:
         try:
-            result = run_runbook(ctx, actor, watch.runbook, params, now=end)
+            if watch.check:
+                rows = run_check(ctx, actor, watch.check)
+                row_count = len(rows)
+            else:
+                result = run_runbook(ctx, actor, watch.runbook, params, now=end)
+                rows, row_count = result.rows, result.row_count
         except Exception:
             state.finish_run(watch.name, start, _iso(end), outcome="failed", rows=0, matches=0)
             raise
-        rows = result.rows
         if watch.threshold is not None:
             rows = [r for r in rows if watch.threshold.holds(r.get(watch.threshold.column))]
         groups: dict[str, list[dict[str, Any]]] = {}
         for row in rows:
             groups.setdefault(dedup_key(watch, row), []).append(row)
         new = 0
-        base = {"watch": watch.name, "runbook": watch.runbook, "role": watch.role}
+        base = {"watch": watch.name, "runbook": watch.runbook or f"check:{watch.check}", "role": watch.role}
         for key, matched in groups.items():
             new += state.record_match(watch.name, key, {**base, "dedup_key": key, "rows": matched}, watch.destinations)
         resolved = state.resolve_cleared(watch.name, set(groups), base, watch.destinations) if watch.resolve else []
         delivered, dead = deliver_pending(ctx, destinations, state, watch.name)
-        state.finish_run(watch.name, start, _iso(end), outcome="ok", rows=result.row_count, matches=new)
-        counts = {"rows": result.row_count, "matches": new, "resolved": len(resolved), "delivered": delivered}
+        state.finish_run(watch.name, start, _iso(end), outcome="ok", rows=row_count, matches=new)
+        counts = {"rows": row_count, "matches": new, "resolved": len(resolved), "delivered": delivered}
         counts["dead"] = dead
         audit.details.update(counts)
     return {"watch": watch.name, "window_start": start, "window_end": _iso(end), **counts}
@@ -182,7 +192,9 @@ def describe(watch: Watch) -> dict[str, Any]:
     )
     return {
         "name": watch.name,
-        "runbook": watch.runbook,
+        "runbook": watch.runbook or None,
+        "check": watch.check,
+        "builtin": watch.builtin,
         "params": dict(watch.params),
         "schedule": watch.schedule.describe(),
         "role": watch.role,

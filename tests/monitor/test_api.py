@@ -123,9 +123,15 @@ def test_metrics_parse_as_prometheus_text_and_need_watches_manage(tmp_path: Path
     state.record_match('w"1', "k", {"role": "viewer"}, ["pager"])
     state.note_attempt('w"1:pager:k', "HTTP 500")
     state.finish_run('w"1', None, "2024-01-01T00:00:00Z", outcome="ok", rows=3, matches=1)
+    source = tmp_path / "e.jsonl"
+    source.write_text(json.dumps(ROOT_EVENT) + "\n", encoding="utf-8")
+    assert not ingest(ctx, OWNER, [str(source)]).rejected
     admin = add_user(ctx, OWNER, "boss", "admin")[1]
     viewer = add_user(ctx, OWNER, "vic", "viewer")[1]
+    ivy = add_user(ctx, OWNER, "ivy", "investigator")[1]
     with TestClient(create_app(ctx)) as client:
+        for _ in range(2):  # two queries of the investigator: its latency histogram counts them
+            assert client.post("/api/sql", headers=_auth(ivy), json={"sql": "SELECT eventName FROM events"}).status_code == 200
         assert client.get("/metrics").status_code == 401
         assert client.get("/metrics", headers=_auth(viewer)).status_code == 403
         answer = client.get("/metrics", headers=_auth(admin))
@@ -140,3 +146,13 @@ def test_metrics_parse_as_prometheus_text_and_need_watches_manage(tmp_path: Path
     key = (("destination", "pager"), ("status", "pending"), ("watch", 'w"1'))
     assert samples[("trailmask_watch_deliveries", key)] == 1
     assert samples[("trailmask_watch_delivery_attempts_total", key)] == 1
+    assert samples[("trailmask_watch_open_alerts", (("watch", 'w"1'),))] == 1
+    assert samples[("trailmask_health_ok", (("watch", "health-masking"),))] == 0  # never ran yet
+    assert samples[("trailmask_store_events", (("region", "us-east-1"),))] == 1
+    assert samples[("trailmask_last_event_timestamp_seconds", (("region", "us-east-1"),))] == 1714557600
+    assert samples[("trailmask_ingest_lag_seconds", (("region", "us-east-1"),))] > 0
+    role = (("kind", "sql"), ("role", "investigator"))
+    assert samples[("trailmask_query_duration_seconds_count", role)] == 2
+    assert samples[("trailmask_query_duration_seconds_bucket", (*role[:1], ("le", "+Inf"), role[1]))] == 2
+    assert samples[("trailmask_query_duration_seconds_sum", role)] > 0
+    assert "111122223333" not in answer.text  # no identity in any label

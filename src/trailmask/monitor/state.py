@@ -274,6 +274,13 @@ class WatchState:
             deliveries = conn.execute(
                 "SELECT watch, destination, status, count(*), sum(attempts) FROM watch_outbox GROUP BY 1, 2, 3"
             ).fetchall()
+            open_alerts = conn.execute(
+                "SELECT watch, count(*) FROM watch_alerts WHERE resolved_at IS NULL GROUP BY 1 ORDER BY 1"
+            ).fetchall()
+            last = conn.execute(
+                "SELECT watch, started_at, outcome FROM watch_runs"
+                " WHERE rowid IN (SELECT max(rowid) FROM watch_runs GROUP BY watch) ORDER BY 1"
+            ).fetchall()
         matches: dict[str, int] = {}
         for r in runs:
             matches[r[0]] = matches.get(r[0], 0) + int(r[3] or 0)
@@ -282,4 +289,10 @@ class WatchState:
             "matches": [({"watch": w}, n) for w, n in sorted(matches.items())],
             "deliveries": [({"watch": r[0], "destination": r[1], "status": r[2]}, int(r[3])) for r in deliveries],
             "attempts": [({"watch": r[0], "destination": r[1], "status": r[2]}, int(r[4] or 0)) for r in deliveries],
+            "open": [({"watch": r[0]}, int(r[1])) for r in open_alerts],
+            "last_run": [({"watch": r[0], "outcome": r[2]}, _epoch(r[1])) for r in last],
         }
+
+
+def _epoch(text: str) -> int:
+    return int(datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp())

@@ -21,6 +21,7 @@ from typing import Any
 from trailmask.errors import ConfigError, NotFound, TrailmaskError
 from trailmask.models import Actor
 from trailmask.monitor.deliver import deliver_with_retries
+from trailmask.monitor.latency import query_latency
 from trailmask.monitor.spec import Destination, Watch, parse_monitoring
 from trailmask.monitor.state import Delivery, WatchState
 from trailmask.service.audited import audited
@@ -260,8 +261,37 @@ def run_due(ctx: AppContext, now: datetime | None = None) -> list[dict[str, Any]
     return results
 
 
-def watch_counters(ctx: AppContext, actor: Actor) -> dict[str, list[tuple[dict[str, str], int]]]:
-    """The watch totals of /metrics, for a caller holding ``watches:manage`` (audited)."""
+def watch_counters(ctx: AppContext, actor: Actor) -> dict[str, Any]:
+    """The figures of /metrics, for a caller holding ``watches:manage`` (audited): watch totals,
+    health watches, query latency per role (audit log) and the store's ingest per region."""
     with audited(ctx, actor, "metrics.read"):
         require(ctx, actor, "watches:manage")
-        return watch_state(ctx).counters()
+        counters: dict[str, Any] = dict(watch_state(ctx).counters())
+        watches, _ = monitoring(ctx)
+        open_alerts = {labels["watch"]: n for labels, n in counters["open"]}
+        last = {labels["watch"]: labels["outcome"] for labels, _ in counters["last_run"]}
+        counters["health"] = [
+            ({"watch": w.name}, int(last.get(w.name) == "ok" and not open_alerts.get(w.name)))
+            for w in watches.values()
+            if w.builtin
+        ]
+        counters["latency"] = query_latency(ctx.audit_log.path)
+        counters["ingest"] = _ingest_figures(ctx)
+        return counters
+
+
+def _ingest_figures(ctx: AppContext) -> list[tuple[str, int, float | None, float | None]]:
+    """(region, events, last eventTime, last ingest) as epoch seconds; regions only: no identity."""
+    if not ctx.settings.db.exists():
+        return []
+    sql = (
+        "SELECT coalesce(awsRegion, ''), count(*), epoch(max(eventTime)), epoch(max(tm_ingested_at))"
+        " FROM events GROUP BY 1 ORDER BY 1"
+    )
+    with ctx.store_engine.session() as session:
+        rows = session.execute(sql, timeout_s=ctx.settings.query_timeout_s, max_rows=10_000).rows
+    return [(str(r[0]), int(r[1]), _float(r[2]), _float(r[3])) for r in rows]
+
+
+def _float(value: Any) -> float | None:
+    return None if value is None else float(value)

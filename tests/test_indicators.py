@@ -22,7 +22,7 @@ import pytest
 from trailmask.config import load_settings
 from trailmask.errors import PermissionDenied, RateLimited, UsageError
 from trailmask.models import Actor
-from trailmask.service import indicators
+from trailmask.service import indicator_view
 from trailmask.service.context import AppContext
 from trailmask.service.ingest import ingest
 from trailmask.service.runbooks import run_runbook
@@ -152,7 +152,7 @@ def test_viewer_needs_the_indicator_permission_and_the_attempt_is_audited(ctx: A
 
 
 def test_indicator_lookups_are_rate_limited_per_identity(ctx: AppContext, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(indicators, "PER_HOUR", 2)
+    monkeypatch.setattr(indicator_view, "PER_HOUR", 2)
     for _ in range(2):
         run_runbook(ctx, IVY, "ip-activity", {"ip": "203.0.113.10", "since": "all"})
     with pytest.raises(RateLimited, match="at most 2 indicator values per hour"):

@@ -41,6 +41,7 @@ class PreparedQuery:
     profile: str
     temp_tables: dict[str, dict[str, str]] = field(default_factory=dict)
     raw_errors: bool = False
+    notices: list[str] = field(default_factory=list)  # for QueryResult.notices (a grouping on redacted fields)
 
 
 @dataclass

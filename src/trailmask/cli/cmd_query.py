@@ -6,8 +6,10 @@ import click
 
 from trailmask.cli.client import emit_result, reject_role_option, server_client
 from trailmask.cli.context import app_context, owner_actor
-from trailmask.cli.render import chosen_format, emit_rows, format_option
-from trailmask.errors import UsageError
+from trailmask.cli.render import chosen_format, emit_rows, format_option, visible
+from trailmask.errors import TrailmaskError, UsageError
+from trailmask.models import Actor
+from trailmask.service.context import AppContext
 from trailmask.service.explain import DIALECTS, explain
 from trailmask.service.query import QueryRequest, run_query
 
@@ -28,10 +30,32 @@ def sql_command(query: str, role: str | None, max_rows: int | None, fmt: str | N
         return
     if not role:
         raise UsageError("--as ROLE is required", hint="or use --server URL --token T against a server")
-    result = run_query(app_context(), owner_actor(role), QueryRequest(sql=query, max_rows=max_rows))
-    emit_rows(result.columns, result.rows, chosen_format(fmt))
+    ctx, actor, fmt = app_context(), owner_actor(role), chosen_format(fmt)
+    result = run_query(ctx, actor, QueryRequest(sql=query, max_rows=max_rows))
+    searched = _searched(ctx, actor) if not result.rows and fmt == "table" else None
+    emit_rows(result.columns, result.rows, fmt, searched=searched)
+    for notice in result.notices:  # what a token() matched as; a grouping on redacted fields
+        click.echo(visible(f"note: {notice}"), err=True)
     if result.truncated:
         click.echo(f"note: output truncated at {result.row_count} rows", err=True)
+
+
+SPAN_SQL = "SELECT min(eventTime) AS first_event, max(eventTime) AS last_event, count(*) AS events FROM events"
+
+
+def _searched(ctx: AppContext, actor: Actor) -> str | None:
+    """For an empty result: the time span of the events the role can query (asked through the same
+    masked, audited path as any query), or None when that cannot be told."""
+    try:
+        span = run_query(ctx, actor, QueryRequest(sql=SPAN_SQL)).rows[0]
+    except TrailmaskError:
+        return None
+    if not span["events"]:
+        return "the store holds no events your role can query"
+    if span["first_event"] is None:
+        return f"none of the {span['events']} events your role can query has an event time"
+    first, last = (str(span[k]).replace("T", " ") for k in ("first_event", "last_event"))
+    return f"the {span['events']} events your role can query span {first} to {last} UTC"
 
 
 @click.command("explain")

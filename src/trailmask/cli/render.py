@@ -12,6 +12,12 @@ hyperlink sequence from a log reaches the terminal. Tables, plain objects and er
 go through it; ``--format csv`` does when stdout is a terminal (piped CSV keeps the bytes, and each
 cell is still formula-safe); ``--format json`` needs nothing (JSON escapes every control and
 non-ASCII character as ``\\uXXXX``).
+
+Layout: ``--format table`` on a terminal is a Rich table as wide as the terminal; piped (stdout not
+a terminal) it is plain tab-separated text, one header line then one line per row, no box drawing
+and no wrapping (a tab inside a value shows as ``\\t``, so columns never shift), for ``cut``,
+``sort`` and ``less``. An empty result says ``0 rows`` on stderr, with what was searched when the
+command knows it.
 """
 
 from __future__ import annotations
@@ -85,7 +91,20 @@ def _csv_cell(value: Any, terminal: bool) -> str:
     return visible(cell) if terminal else cell
 
 
-def emit_rows(columns: Sequence[str], rows: Sequence[dict[str, Any]], fmt: str, *, title: str | None = None) -> None:
+def _plain(value: Any) -> str:
+    """A cell of the piped (tab-separated) layout: the table cell's text, tabs and newlines escaped."""
+    return _cell(value).plain
+
+
+def emit_rows(
+    columns: Sequence[str],
+    rows: Sequence[dict[str, Any]],
+    fmt: str,
+    *,
+    title: str | None = None,
+    searched: str | None = None,
+) -> None:
+    """Print ``rows`` in ``fmt`` (see the module doc); ``searched`` completes the ``0 rows`` note."""
     if fmt == "json":
         click.echo(json.dumps(list(rows), default=str, indent=None))
     elif fmt == "csv":
@@ -94,6 +113,12 @@ def emit_rows(columns: Sequence[str], rows: Sequence[dict[str, Any]], fmt: str, 
         writer.writerow([_csv_cell(c, terminal) for c in columns])
         for row in rows:
             writer.writerow([_csv_cell(row.get(c), terminal) for c in columns])
+    elif not sys.stdout.isatty():  # piped: plain tab-separated lines, nothing wrapped (issue 12.5)
+        if title:
+            click.echo(f"# {visible(title)}")
+        click.echo("\t".join(_plain(c) for c in columns))
+        for row in rows:
+            click.echo("\t".join(_plain(row.get(c)) for c in columns))
     else:
         table = Table(title=Text(visible(title)) if title else None, show_lines=False)
         for column in columns:
@@ -101,8 +126,8 @@ def emit_rows(columns: Sequence[str], rows: Sequence[dict[str, Any]], fmt: str, 
         for row in rows:
             table.add_row(*(_cell(row.get(c)) for c in columns))
         Console().print(table)
-        if not rows:
-            click.echo("0 rows", err=True)  # issue 12.5: an empty table says so
+    if fmt == "table" and not rows:  # issue 12.5: an empty table says so, and what was searched
+        click.echo(visible(f"0 rows; {searched}" if searched else "0 rows"), err=True)
 
 
 def emit_object(obj: Any, fmt: str) -> None:

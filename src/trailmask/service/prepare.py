@@ -17,12 +17,15 @@ from typing import Any
 
 from trailmask.errors import PermissionDenied, QueryRejected, TrailmaskError, UsageError
 from trailmask.masking.compiler import KEY_COLUMN, KEY_TABLE, compile_relation, pass_through_columns
+from trailmask.masking.grouping import grouping_notices
 from trailmask.masking.model import Policy
 from trailmask.models import PreparedQuery
 from trailmask.service.context import AppContext
+from trailmask.sqlkit.grouping import grouped_paths
 from trailmask.sqlkit.render import RenderedRelation, render_relation
 from trailmask.sqlkit.rewrite import ColumnUse, RawWindow, bind_relation_sql, raw_windows, referenced_columns
 from trailmask.sqlkit.sandbox import check_query
+from trailmask.sqlkit.token_fn import lift_token_calls
 
 _CACHE_SIZE = 512
 
@@ -55,7 +58,8 @@ def prepare(ctx: AppContext, role: str, sql: str, params: dict[str, Any], *, unm
     transform or print a construct) is a QueryRejected naming the error's class only, never a 500.
     """
     try:
-        return _prepare(ctx, role, sql, params, unmasked=unmasked)
+        lifted = lift_token_calls(sql)  # token(kind, value) -> $tm_token_N (a run values them: service.token_fn)
+        return _prepare(ctx, role, lifted.sql, {**params, **lifted.placeholders}, unmasked=unmasked)
     except TrailmaskError:
         raise
     except Exception as exc:
@@ -90,4 +94,5 @@ def _prepare(ctx: AppContext, role: str, sql: str, params: dict[str, Any], *, un
         profile=profile_name(policy, role, raw),
         temp_tables=temp_tables,
         raw_errors=raw,
+        notices=grouping_notices(policy, role, grouped_paths(checked)),
     )

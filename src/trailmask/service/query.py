@@ -11,6 +11,7 @@ from trailmask.service.authz import authorize
 from trailmask.service.context import AppContext
 from trailmask.service.engine import run_plan
 from trailmask.service.prepare import prepare
+from trailmask.service.token_fn import resolve_token_calls
 
 __all__ = ["QueryRequest", "run_query"]
 
@@ -67,8 +68,10 @@ def run_query(
     require_store(ctx)
     with audited(ctx, actor, request.kind, request=request) as audit:
         authorize(ctx, actor, request.kind, request.runbook_id, unmasked=request.unmasked)
+        request, notices = resolve_token_calls(ctx, actor, request)  # token(kind, value) in the SQL
         plan = prepare(ctx, actor.role, request.sql, request.params, unmasked=request.unmasked)
         result = _execute(ctx, actor, plan, request)
+        result.notices.extend([*notices, *plan.notices])
         if check is not None:
             check(result)
         audit.rows, audit.profile, audit.elapsed_ms = result.row_count, plan.profile, result.elapsed_ms

@@ -45,6 +45,7 @@ from trailmask.service import (
     query,
     reveal,
     runbooks,
+    token_fn,
     users,
     watches,
 )
@@ -60,6 +61,7 @@ OWNER = Actor("local-owner", "admin", "cli-owner")
 INVESTIGATOR = Actor("investigator", "investigator", "token")
 VIEWER = Actor("viewer", "viewer", "token")
 RUNBOOK = "cis-cloudtrail-config-changes"
+TOKEN_SQL = "SELECT eventID FROM events WHERE sourceIPAddress = token('ip', '{}')"
 BAD_SQL = "SELECT requestParameters->'$..x' FROM events"  # sqlglot cannot print it: was a 500, unaudited
 UNAUTHENTICATED = {("get", "/healthz"): "liveness only: no credentials, nothing about the data"}
 
@@ -340,6 +342,8 @@ NOT_OPERATIONS = {
     "approvals.claim_approval": "a step of approvals.run_approved / reveal, audited there",
     "demo.setup_demo": "composed of ingest and user.add, each audited",
     "validate.validate_logs": "reads S3 only and touches no store (no audit log to write to)",
+    "indicator_view.count_lookups": "a step of indicators.map_indicators / token_fn.resolve_token_calls, audited there",
+    "indicator_view.require_permission": "a check used inside indicators.map_indicators / token_fn.resolve_token_calls",
 }
 
 
@@ -354,6 +358,13 @@ def _ip_activity(world: World) -> Runbook:
 
 # name -> (ok, denied, failed); each takes (world, tmp_path) and calls the operation
 SERVICE_CASES: dict[str, tuple[Callable[[World, Path], Any], ...]] = {
+    "token_fn.resolve_token_calls": (
+        lambda w, t: token_fn.resolve_token_calls(
+            w.ctx, INVESTIGATOR, QueryRequest(sql=TOKEN_SQL.format("203.0.113.10"))
+        ),
+        lambda w, t: token_fn.resolve_token_calls(w.ctx, VIEWER, QueryRequest(sql=TOKEN_SQL.format("203.0.113.10"))),
+        lambda w, t: token_fn.resolve_token_calls(w.ctx, INVESTIGATOR, QueryRequest(sql=TOKEN_SQL.format("300.1.1.1"))),
+    ),
     "query.run_query": (
         lambda w, t: query.run_query(w.ctx, INVESTIGATOR, QueryRequest(sql="SELECT eventName FROM events LIMIT 1")),
         lambda w, t: query.run_query(w.ctx, VIEWER, QueryRequest(sql="SELECT eventName FROM events")),

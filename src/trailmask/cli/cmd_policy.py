@@ -41,7 +41,8 @@ def check_command(fields: bool, fmt: str | None) -> None:
 @policy_group.command("drift")
 @format_option
 def drift_command(fmt: str | None) -> None:
-    """Record fields outside the schema and JSON keys no json_keys rule names, with event counts.
+    """Fields outside the schema, JSON keys no json_keys rule names, and JSON keys whose values equal
+    names masked elsewhere (linked_key), with event counts, grouped by service and event.
 
     Reads raw records, so it runs as the store owner (admin). Exit 0 either way: drift is
     information for the policy author, not an error.
@@ -49,9 +50,10 @@ def drift_command(fmt: str | None) -> None:
     findings = drift(app_context(), owner_actor("admin"))
     fmt = chosen_format(fmt)
     rows = [f.to_dict() for f in findings]
-    emit_rows(["kind", "path", "events", "treated_as"], rows, fmt)
+    emit_rows(["service", "event", "kind", "path", "events", "treated_as"], rows, fmt)
     if fmt == "table":
-        click.echo(f"{len(rows)} unclassified paths", err=True)
+        services = len({(f.service, f.event) for f in findings})
+        click.echo(f"{len(rows)} findings over {services} service/event pairs", err=True)
 
 
 COMMANDS = [policy_group]

@@ -1,4 +1,5 @@
-"""``policy drift``: record fields outside the schema and JSON keys no rule names, with counts.
+"""``policy drift``: record fields outside the schema, JSON keys no rule names and JSON keys whose
+values equal names masked elsewhere, counted per service and event (masking.drift).
 
 Reads the raw records of the store, so it needs a raw role; audited as ``policy.drift``.
 """
@@ -6,7 +7,15 @@ Reads the raw records of the store, so it needs a raw role; audited as ``policy.
 from __future__ import annotations
 
 from trailmask.errors import PermissionDenied
-from trailmask.masking.drift import DriftFinding, fields_sql, json_keys_sql, unclassified_keys, unknown_fields
+from trailmask.masking.drift import (
+    DriftFinding,
+    fields_sql,
+    json_keys_sql,
+    linked_keys,
+    linked_keys_sql_for,
+    unclassified_keys,
+    unknown_fields,
+)
 from trailmask.models import Actor
 from trailmask.service.audited import audited
 from trailmask.service.context import AppContext
@@ -21,7 +30,7 @@ def _require_raw_role(ctx: AppContext, actor: Actor, what: str) -> None:
 
 
 def drift(ctx: AppContext, actor: Actor) -> list[DriftFinding]:
-    """``policy drift``: record fields outside the schema and JSON keys no rule names, with counts."""
+    """``policy drift``: the findings of masking.drift, grouped by service and event."""
     with audited(ctx, actor, "policy.drift") as audit:
         _require_raw_role(ctx, actor, "policy drift")
         policy = load_policy(ctx)
@@ -29,8 +38,12 @@ def drift(ctx: AppContext, actor: Actor) -> list[DriftFinding]:
             timeout = ctx.settings.query_timeout_s * 4
             fields = session.execute(fields_sql(), timeout_s=timeout, max_rows=1_000_000).rows
             keys = session.execute(json_keys_sql(), timeout_s=timeout, max_rows=1_000_000).rows
-        found = unknown_fields([(r[0], r[1]) for r in fields]) + unclassified_keys(
-            policy, [(r[0], r[1], r[2]) for r in keys]
-        )
+            linked = session.execute(linked_keys_sql_for(policy), timeout_s=timeout, max_rows=1_000_000).rows
+        found = [
+            *unknown_fields([(r[0], r[1], r[2], r[3]) for r in fields]),
+            *unclassified_keys(policy, [(r[0], r[1], r[2], r[3], r[4]) for r in keys]),
+            *linked_keys(policy, [(r[0], r[1], r[2], r[3], r[4], r[5]) for r in linked]),
+        ]
+        found.sort(key=lambda f: (f.service, f.event, f.kind, -f.events, f.path))
         audit.details["findings"] = len(found)
     return found

@@ -138,3 +138,15 @@ def test_no_importlib_fallbacks_for_own_modules() -> None:
         and str(path.relative_to(PACKAGE)) not in allowed
     )
     assert not found, f"importlib fallbacks for trailmask's own modules: {found}"
+
+
+def test_test_modules_have_unique_names() -> None:
+    """tests/ folders are not packages: two test files of one name are an import mismatch for pytest."""
+    tests = Path(__file__).resolve().parent
+    seen: dict[str, Path] = {}
+    clashes = []
+    for path in sorted(tests.rglob("test_*.py")):
+        if path.name in seen:
+            clashes.append(f"{seen[path.name].relative_to(tests)} and {path.relative_to(tests)}")
+        seen.setdefault(path.name, path)
+    assert not clashes, f"rename one of each: {clashes}"

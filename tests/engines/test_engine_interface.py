@@ -13,9 +13,10 @@ from trailmask.engines.base import Engine, Rows
 from trailmask.engines.duckdb import DuckDBEngine, QuerySession, Store
 from trailmask.errors import ConfigError, QueryFailed
 from trailmask.ingest.local import ingest_paths
-from trailmask.models import PreparedQuery
+from trailmask.models import Actor, PreparedQuery
 from trailmask.service.context import AppContext
 from trailmask.service.engine import SparkEngine, run_plan, select_engine
+from trailmask.service.export import export
 
 SECRETISH = "SELECT CAST('AKIAIOSFODNN7EXAMPLE' AS INTEGER) AS n"
 
@@ -78,8 +79,11 @@ def test_context_has_typed_parts_and_no_string_keyed_cache(ctx: AppContext) -> N
 def test_for_store_derives_a_duckdb_context_sharing_what_does_not_depend_on_the_store(
     ctx: AppContext, tmp_path: Path
 ) -> None:
-    spark_ctx = AppContext.from_settings(dataclasses.replace(ctx.settings, engine="spark", dataset=tmp_path))
+    dataset = tmp_path / "dataset"
+    export(ctx, Actor(name="admin", role="admin"), "parquet", dataset)  # its manifest binds the store's key
+    spark_ctx = AppContext.from_settings(dataclasses.replace(ctx.settings, engine="spark", dataset=dataset))
     key = spark_ctx.masking_key
+    assert key.reveal() == ctx.masking_key.reveal()
     derived = spark_ctx.for_store(tmp_path / "other" / "f.duckdb")
     assert derived.settings.db == tmp_path / "other" / "f.duckdb"
     assert derived.settings.engine == "duckdb"  # a fixture or canary store is a DuckDB file, whatever the parent runs

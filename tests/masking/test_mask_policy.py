@@ -150,6 +150,12 @@ def test_policy_file_from_settings(tmp_path: Path) -> None:
 def test_key_generated_once_with_mode_0600(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv(KEY_ENV, raising=False)
     ctx = context_for(tmp_path / "store.duckdb")
+    with pytest.raises(ConfigError, match="does not exist"):  # never a key beside a store that is not there
+        masking_key(ctx)
+    assert not (tmp_path / "store.duckdb.key").exists()
+    with ctx.store.writer():  # creates the store
+        pass
+    ctx = context_for(tmp_path / "store.duckdb")
     key = masking_key(ctx).reveal()
     path = tmp_path / "store.duckdb.key"
     assert stat.S_IMODE(path.stat().st_mode) == 0o600

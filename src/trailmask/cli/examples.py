@@ -18,6 +18,10 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
     ),
     "approval run": ("trailmask --server URL --token T approval run 3f2a",),
     "approval show": ("trailmask --server URL --token T approval show 3f2a",),
+    "athena ddl": (
+        "trailmask athena ddl --location s3://BUCKET/trailmask/",
+        "trailmask athena ddl --role investigator --location s3://BUCKET/trailmask-investigator/",
+    ),
     "audit list": ("trailmask audit list --limit 20",),
     "audit verify": ("trailmask audit verify",),
     "coverage": ("trailmask coverage", "trailmask coverage --format json"),

@@ -11,12 +11,14 @@ fail before reaching run_query (permission, unknown runbook, invalid parameter) 
 
 from __future__ import annotations
 
+import secrets
 import tempfile
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from trailmask.config import Secret
 from trailmask.errors import QueryFailed, TrailmaskError
 from trailmask.models import Actor, QueryRequest, QueryResult
 from trailmask.runbooks.binding import bind_parameters
@@ -181,6 +183,17 @@ def lint_runbooks(ctx: AppContext) -> list[Finding]:
     """Static findings plus, for every role allowed to run a runbook, whether the sandbox accepts its SQL."""
     cat = catalog(ctx)
     findings = lint_catalog(cat)
+    # Lint prepares every plan and runs none: a key of its own, so linting reads no key file and
+    # creates none (a runbook folder is linted without a store; service.keys creates a key only
+    # beside an existing store). The plans are discarded with this context.
+    ctx = AppContext(
+        settings=ctx.settings,
+        store=ctx.store,
+        _policy=ctx.policy,
+        _masking_key=Secret(secrets.token_hex(32)),
+        _catalog=cat,
+        _bound=True,
+    )
     for runbook in cat:
         params = {name: None for name in runbook.placeholders}
         for role in role_names(ctx):

@@ -12,7 +12,8 @@
   closes a connection whose next request head has not fully arrived ``header_timeout_s`` after the
   connection opened or its previous response ended. The body is bounded by api.limits.BodyLimit
   (``body_timeout_s`` for the whole body), and the number of connections by uvicorn's
-  ``limit_concurrency``: past it the answer is :func:`busy_answer`, a 503 in the one error shape
+  ``limit_concurrency``, first come first served (the connections within the cap are served, each
+  one past it is refused): the answer is :func:`busy_answer`, a 503 in the one error shape
   with ``Retry-After`` and the security headers, and the connection is closed after it (uvicorn's
   own plain-text 503 has no Retry-After; the guard puts this one in its place).
 """
@@ -99,6 +100,12 @@ def guarded_protocol(header_timeout_s: float) -> type[H11Protocol]:
     class GuardedH11Protocol(H11Protocol):
         def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
             super().connection_made(transport)
+            # First come, first served: uvicorn refuses a request whenever the server holds more
+            # connections than the cap, so a burst past the cap would shut out every connection,
+            # the first ones too. Here the connections that arrived within the cap are served and
+            # only those past it get the busy answer (limit 0: always refused).
+            cap = self.limit_concurrency
+            self.limit_concurrency = 0 if cap is not None and len(self.connections) > cap else None
             self._arm_header_timer()
 
         def on_response_complete(self) -> None:

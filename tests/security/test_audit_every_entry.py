@@ -42,6 +42,7 @@ from trailmask.service import (
     health,
     indicators,
     ingest,
+    projections,
     query,
     reveal,
     runbooks,
@@ -514,6 +515,11 @@ SERVICE_CASES: dict[str, tuple[Callable[[World, Path], Any], ...]] = {
         lambda w, t: watches.run_watch(w.ctx, OWNER, "root", manual=True),
         lambda w, t: watches.run_watch(w.ctx, INVESTIGATOR, "root", manual=True),
         lambda w, t: watches.run_watch(w.ctx, OWNER, "no-such-watch", manual=True),
+    ),
+    "projections.build_projections": (
+        lambda w, t: projections.build_projections(w.ctx, OWNER),
+        lambda w, t: projections.build_projections(w.ctx, VIEWER),
+        lambda w, t: projections.build_projections(_on_missing_store(w, t), OWNER),
     ),
     "health.run_check": (
         lambda w, t: health.run_check(w.ctx, OWNER, "masking-canary"),

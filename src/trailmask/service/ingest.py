@@ -21,6 +21,7 @@ from trailmask.ingest.s3_layout import KeyFilter
 from trailmask.models import Actor, IngestSummary
 from trailmask.service.audited import audited
 from trailmask.service.context import AppContext
+from trailmask.service.projections import after_ingest
 
 LOOKUP_SOURCE = "lookup-events"
 
@@ -68,6 +69,7 @@ def ingest(
     with audited(ctx, actor, "ingest", sources=len(sources)) as audit:
         summary = _ingest(ctx, sources, progress, batch_files, options or IngestOptions())
         audit.details.update(summary.totals())
+    after_ingest(ctx)  # masked projections extended with the batches just committed (service.projections)
     return summary
 
 

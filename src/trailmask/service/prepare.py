@@ -21,15 +21,16 @@ from trailmask.masking.grouping import grouping_notices
 from trailmask.masking.model import Policy
 from trailmask.models import PreparedQuery
 from trailmask.service.context import AppContext
+from trailmask.sqlkit import expr as sx
 from trailmask.sqlkit.grouping import grouped_paths
 from trailmask.sqlkit.render import RenderedRelation, render_relation
 from trailmask.sqlkit.rewrite import ColumnUse, RawWindow, bind_relation_sql, raw_windows, referenced_columns
-from trailmask.sqlkit.sandbox import check_query
+from trailmask.sqlkit.sandbox import CheckedQuery, check_query
 from trailmask.sqlkit.token_fn import lift_token_calls
 
 _CACHE_SIZE = 512
 
-__all__ = ["PreparedQuery", "prepare", "profile_name"]
+__all__ = ["PreparedQuery", "prepare", "prepare_for_projection", "profile_name"]
 
 
 def _relation_sql(
@@ -51,7 +52,9 @@ def profile_name(policy: Policy, role: str, raw: bool) -> str:
     return "raw" if raw else f"masked:{role}@{policy.digest[:12]}"
 
 
-def prepare(ctx: AppContext, role: str, sql: str, params: dict[str, Any], *, unmasked: bool = False) -> PreparedQuery:
+def prepare(
+    ctx: AppContext, role: str, sql: str, params: dict[str, Any], *, unmasked: bool = False, _projection: bool = False
+) -> PreparedQuery:
     """The SQL that runs for ``role`` (see the module docstring).
 
     Any error of the SQL toolkit that is not already a trailmask error (sqlglot cannot parse,
@@ -59,7 +62,9 @@ def prepare(ctx: AppContext, role: str, sql: str, params: dict[str, Any], *, unm
     """
     try:
         lifted = lift_token_calls(sql)  # token(kind, value) -> $tm_token_N (a run values them: service.token_fn)
-        return _prepare(ctx, role, lifted.sql, {**params, **lifted.placeholders}, unmasked=unmasked)
+        return _prepare(
+            ctx, role, lifted.sql, {**params, **lifted.placeholders}, unmasked=unmasked, projection=_projection
+        )
     except TrailmaskError:
         raise
     except Exception as exc:
@@ -69,7 +74,7 @@ def prepare(ctx: AppContext, role: str, sql: str, params: dict[str, Any], *, unm
         ) from None
 
 
-def _prepare(ctx: AppContext, role: str, sql: str, params: dict[str, Any], *, unmasked: bool) -> PreparedQuery:
+def _checked(ctx: AppContext, role: str, sql: str, params: dict[str, Any]) -> CheckedQuery:
     policy = ctx.policy
     if role not in policy.roles:
         raise PermissionDenied(
@@ -80,14 +85,41 @@ def _prepare(ctx: AppContext, role: str, sql: str, params: dict[str, Any], *, un
     if missing:
         names = ", ".join(f"${name}" for name in missing)
         raise UsageError(f"no value given for parameter {names}", hint="pass every $name the SQL uses")
+    return checked
+
+
+# A projection's ``events`` holds the role's masked rows: the query reads the table as it is.
+_PROJECTION_RELATION = render_relation(sx.select([sx.star()], sx.table("events", schema="main", alias_="tm_p")))
+
+
+def prepare_for_projection(ctx: AppContext, role: str, sql: str, params: dict[str, Any]) -> PreparedQuery:
+    """The SQL that runs for masked ``role`` on its masked projection (service.projections).
+
+    The same checks, parameter rules and errors as :func:`prepare`; ``events`` is bound to the
+    projection's table, which holds masked values only, so no masking key travels with the plan.
+    Such a plan reads ``main.events`` as it is: it must run on a projection session only (never on
+    the store), which is why only service.projections calls this, pairing it with its engine.
+    """
+    if ctx.policy.roles.get(role) is not None and ctx.policy.role(role).raw:
+        raise PermissionDenied(f"role {role!r} reads raw events; it has no masked projection")
+    return prepare(ctx, role, sql, params, _projection=True)
+
+
+def _prepare(
+    ctx: AppContext, role: str, sql: str, params: dict[str, Any], *, unmasked: bool, projection: bool
+) -> PreparedQuery:
+    policy = ctx.policy
+    checked = _checked(ctx, role, sql, params)
     raw = policy.role(role).raw or unmasked
     columns = None if raw else referenced_columns(checked)
-    if raw:
+    if projection and not raw:  # the role's masked projection: masked already, no key needed
+        text = bind_relation_sql(checked, _PROJECTION_RELATION)
+    elif raw:
         text = bind_relation_sql(checked, _relation_sql(ctx, policy, role, raw, columns, None))
     else:
         windows = raw_windows(checked, pass_through_columns(policy, role))
         text = bind_relation_sql(checked, [_relation_sql(ctx, policy, role, raw, columns, w) for w in windows])
-    temp_tables = {} if raw else {KEY_TABLE: {KEY_COLUMN: ctx.masking_key.reveal()}}
+    temp_tables = {} if raw or projection else {KEY_TABLE: {KEY_COLUMN: ctx.masking_key.reveal()}}
     return PreparedQuery(
         sql=text,
         params={name: value for name, value in params.items() if name in checked.parameters},

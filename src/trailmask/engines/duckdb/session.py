@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Mapping
 
 import duckdb
 import pyarrow as pa
@@ -64,7 +65,8 @@ class QuerySession:
         # Hardening is part of the connect configuration, not SET statements after it: DuckDB shares
         # one database instance per file in a process, so every concurrent session must open it
         # with the same (already locked) configuration.
-        self._conn = store.reader(
+        self._store = store
+        self._conn = self._connect(
             {
                 "memory_limit": memory_limit,
                 "threads": threads,
@@ -83,6 +85,11 @@ class QuerySession:
         except BaseException:
             self._conn.close()
             raise
+
+    def _connect(self, config: Mapping[str, str | bool | int | float | list[str]]) -> duckdb.DuckDBPyConnection:
+        """The read-only connection, opened with the hardening ``config`` (a projection session
+        opens its projection file instead of the store)."""
+        return self._store.reader(dict(config))
 
     def __enter__(self) -> QuerySession:
         return self

@@ -9,7 +9,12 @@ runs each query through service.prepare + a hardened QuerySession, exactly as ru
 ``--runs`` times per role, and reports the best time of each: ``prepare`` (sandbox + rewrite, Python)
 and ``engine`` (DuckDB: bind, plan, execute, fetch). The ratio is masked/raw of prepare + engine.
 ``--row-filter``: the investigator (and the admin, for the raw side) read through that row filter
-(``row_filter: {where: ...}``), to measure its cost. Not a test: figures depend on the machine (2
+(``row_filter: {where: ...}``), to measure its cost.
+``--projection``: also build the store's masked projections (service.projections, timed, with
+their disk size against the store's) and run each query a third way, as the investigator on its
+projection (service.projections.route + a session with only the projection attached, as
+run_query does): the table then gives raw, dynamic masked and projected masked times and both
+ratios to raw, all measured in the same process. Not a test: figures depend on the machine (2
 shared cores here).
 """
 
@@ -28,6 +33,7 @@ import yaml
 from trailmask.config import load_settings
 from trailmask.engines.duckdb.session import QuerySession
 from trailmask.models import Actor
+from trailmask.service import projections
 from trailmask.service.context import AppContext
 from trailmask.service.ingest import ingest
 from trailmask.service.prepare import prepare
@@ -115,6 +121,61 @@ def timed(ctx: AppContext, role: str, sql: str, params: dict[str, Any]) -> tuple
     return prepared, engine, len(rows.rows)
 
 
+def timed_projection(ctx: AppContext, role: str, sql: str, params: dict[str, Any]) -> tuple[float, float, int]:
+    started = time.perf_counter()
+    routed = projections.route(ctx, role, sql, params)
+    if routed is None:
+        raise SystemExit("the masked projection is missing or stale: run with --projection on a fresh store")
+    prepared = time.perf_counter() - started
+    with routed.engine.session() as session:
+        started = time.perf_counter()
+        rows = session.execute(routed.plan.sql, routed.plan.params, timeout_s=600, max_rows=1_000_000)
+        engine = time.perf_counter() - started
+    return prepared, engine, len(rows.rows)
+
+
+def build_projections(ctx: AppContext) -> None:
+    started = time.perf_counter()
+    built = projections.build_projections(ctx, Actor(name="bench", role="admin"))
+    elapsed = time.perf_counter() - started
+    store = ctx.store.path.stat().st_size
+    print(f"projections: {elapsed:.1f} s in all; store {store / 2**20:.1f} MiB", file=sys.stderr)
+    for status in built:
+        print(
+            f"  {'/'.join(status.roles)}: {status.state}, {status.rows} rows, {status.build_ms / 1000:.1f} s, "
+            f"{status.bytes / 2**20:.1f} MiB ({status.bytes / store:.2f}x the store)",
+            file=sys.stderr,
+        )
+
+
+def compare_projection(ctx: AppContext, actors: dict[str, str], runs: int) -> None:
+    """Raw, dynamic masked and projected masked, per query, in this process."""
+    print(f"{'query':34} {'rows':>5} {'raw ms':>8} {'dyn ms':>8} {'proj ms':>8} {'dyn/raw':>8} {'proj/raw':>8}")
+    dyn_ratios, proj_ratios = [], []
+    for label, sql in QUERIES:
+        best = {}
+        for name, role, run in (
+            ("raw", "admin", timed),
+            ("dynamic", "investigator", timed),
+            ("projected", "investigator", timed_projection),
+        ):
+            params = {"who": actors[role]} if "$who" in sql else {}
+            best[name] = min((run(ctx, role, sql, params) for _ in range(runs)), key=lambda r: r[0] + r[1])
+        raw, dyn, proj = (sum(best[n][:2]) for n in ("raw", "dynamic", "projected"))
+        if best["dynamic"][2] != best["projected"][2]:
+            raise SystemExit(f"{label}: {best['dynamic'][2]} rows dynamic, {best['projected'][2]} projected")
+        dyn_ratios.append(dyn / raw)
+        proj_ratios.append(proj / raw)
+        print(
+            f"{label:34} {best['projected'][2]:>5} {1000 * raw:>8.1f} {1000 * dyn:>8.1f} {1000 * proj:>8.1f} "
+            f"{dyn / raw:>7.2f}x {proj / raw:>7.2f}x"
+        )
+    print(
+        f"geometric mean: dynamic/raw {statistics.geometric_mean(dyn_ratios):.2f}x, "
+        f"projected/raw {statistics.geometric_mean(proj_ratios):.2f}x (max {max(proj_ratios):.2f}x)"
+    )
+
+
 def who(ctx: AppContext, role: str) -> str:
     sql = (
         "SELECT userIdentity.userName AS u, count(*) FROM events WHERE userIdentity.userName IS NOT NULL "
@@ -131,10 +192,15 @@ def main() -> None:
     parser.add_argument("--workdir", type=Path, default=Path("/tmp/trailmask-bench"))
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--row-filter", default=None, help="a row filter (SQL condition) for both roles")
+    parser.add_argument("--projection", action="store_true", help="also run on the masked projection")
     args = parser.parse_args()
     args.workdir.mkdir(parents=True, exist_ok=True)
     ctx = build_store(args.workdir, args.events, args.row_filter)
     actors = {"admin": who(ctx, "admin"), "investigator": who(ctx, "investigator")}
+    if args.projection:
+        build_projections(ctx)
+        compare_projection(ctx, actors, args.runs)
+        return
     print(f"{'query':34} {'rows':>5} {'raw ms':>9} {'masked ms':>10} {'(prepare)':>9} {'ratio':>6}")
     ratios = []
     for label, sql in QUERIES:

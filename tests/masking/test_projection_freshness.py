@@ -1,6 +1,6 @@
 """A masked projection is read only when it is current (issue 11.1, 11.3): never under an old
 policy or key, never with fewer batches than the store, never holding a raw value or the key, and
-consistent after a build killed (``kill -9``) at any of its steps.
+consistent after a build killed (``kill -9``) at any of its steps; a server extends them too.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from trailmask.service import projections
 from trailmask.service.context import AppContext
 from trailmask.service.ingest import ingest
 from trailmask.service.query import run_query
+from trailmask.service.serving import owner_actor, server_ingest, start_serving
 from trailmask.synth import write_jsonl
 
 pytestmark = pytest.mark.slow
@@ -193,3 +194,23 @@ def test_a_build_killed_at_any_step_leaves_the_store_consistent(
     assert _count(ctx) == 900 and projections.route(ctx, "investigator", COUNT, {}) is not None
     names = sorted(p.name for p in folder.iterdir() if not p.name.endswith(".lock"))
     assert len(names) == 2 * len(projections.status(ctx)), names  # one manifest and one file each
+
+
+def test_a_server_extends_its_projections_after_an_ingest_it_runs(tmp_path: Path) -> None:
+    """``trailmask serve`` owns the store (one DuckDB instance): the build runs on a cursor of that
+    instance, and the projection file is attached there only while it is written."""
+    ctx = _store(tmp_path)
+    projections.build_projections(ctx, ADMIN)
+    served, serving = start_serving(context_for(ctx.store.path))
+    try:
+        write_jsonl(tmp_path / "in-b" / "trail.jsonl", 300, seed=22)
+        server_ingest(served, owner_actor(), [str(tmp_path / "in-b")])
+        assert {s.state for s in projections.status(served)} == {"fresh"}
+        assert projections.route(served, "investigator", COUNT, {}) is not None
+        assert _count(served) == 900
+        with served.store_engine.session() as session:  # nothing of the build left attached
+            names = session.execute("SELECT database_name FROM duckdb_databases() WHERE NOT internal").rows
+        assert not [n for (n,) in names if str(n).startswith("tm_proj")]
+    finally:
+        serving.close()
+    assert _count(context_for(ctx.store.path)) == 900

@@ -86,9 +86,12 @@ class _Spec:
     policy_digest: str
     key_fingerprint: str
 
-    def sql(self, ctx: AppContext, batches: frozenset[str] | None) -> str:
+    def sql(self, ctx: AppContext, batches: frozenset[str] | None, catalog: str | None) -> str:
+        """The role's masked SELECT over ``<catalog>.main.events`` (None: ``main.events``), narrowed to
+        ``batches`` (None: every row)."""
         window = None if batches is None else RawWindow(sx.in_(sx.column("tm_batch", WINDOW_ALIAS), sorted(batches)))
-        return to_sql(_over_raw_catalog(compile_relation(ctx.policy, self.role, window=window)), "duckdb")
+        relation = compile_relation(ctx.policy, self.role, window=window)
+        return to_sql(_over_raw_catalog(relation) if catalog == RAW_CATALOG else relation, "duckdb")
 
 
 def _over_raw_catalog(relation: Expr) -> Expr:
@@ -203,8 +206,8 @@ class ProjectionStatus:
         return dict(self.__dict__)
 
 
-def _sql_for(ctx: AppContext, spec: _Spec) -> Callable[[frozenset[str] | None], str]:
-    return lambda batches: spec.sql(ctx, batches)
+def _sql_for(ctx: AppContext, spec: _Spec) -> Callable[[frozenset[str] | None, str | None], str]:
+    return lambda batches, catalog: spec.sql(ctx, batches, catalog)
 
 
 def _groups(ctx: AppContext) -> dict[str, tuple[_Spec, list[str]]]:

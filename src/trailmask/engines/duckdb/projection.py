@@ -27,7 +27,7 @@ import shutil
 import time
 import uuid
 from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -35,6 +35,7 @@ from typing import Any
 import duckdb
 
 from trailmask.engines.base import TempTables
+from trailmask.engines.duckdb.served import ServedStore
 from trailmask.engines.duckdb.session import QuerySession
 from trailmask.engines.duckdb.store import Store, connect_with_retry
 from trailmask.errors import StoreError
@@ -188,7 +189,33 @@ class Built:
     raw_rows: int
 
 
-SqlFor = Callable[[frozenset[str] | None], str]
+SqlFor = Callable[[frozenset[str] | None, str | None], str]
+
+
+def _build_connection(store: Store, spill: Path, memory_limit: str) -> tuple[duckdb.DuckDBPyConnection, str | None]:
+    """The connection a build runs on, and the catalog its raw store is under (None: the default).
+
+    A store served by ``trailmask serve`` (served.ServedStore) is already open in this process and
+    DuckDB refuses a second instance on the file: the build runs on a cursor of the served
+    instance (hardened, its projections folder readable: service.serving), where the store is the
+    default catalog. Otherwise a private in-memory connection attaches the store read-only.
+    """
+    if isinstance(store, ServedStore):
+        return store.reader(), None
+    config: dict[str, str | bool | int | float | list[str]] = {
+        "autoinstall_known_extensions": False,
+        "autoload_known_extensions": False,
+        "memory_limit": memory_limit,
+        "temp_directory": str(spill),
+    }
+    conn = duckdb.connect(":memory:", config=config)
+    try:
+        attach = f"ATTACH {_literal(str(store.path))} AS {RAW_CATALOG} (READ_ONLY)"
+        connect_with_retry(lambda: conn.execute(attach), store.path, store.lock_wait_s)
+    except BaseException:
+        conn.close()
+        raise
+    return conn, RAW_CATALOG
 
 
 def build_version(
@@ -203,28 +230,26 @@ def build_version(
 ) -> Built:
     """A new version file of ``digest``: the previous one's rows plus those of the batches it lacks.
 
-    The raw store is attached read-only to a private in-memory connection; the batches it holds
+    The raw store is read on a build connection (:func:`_build_connection`); the batches it holds
     are read there, so what the build inserts and what the manifest will say it covers come from
-    the same snapshot. ``sql_for(batches)`` is the role's masked SELECT over
-    ``tm_raw_store.main.events`` narrowed to ``batches`` (None: every row); ``temp_tables`` (the
-    masking key) are bound as session values, as in a query session. When the previous version
-    covers batches the store no longer holds, the projection is built again from nothing.
+    the same snapshot. ``sql_for(batches, catalog)`` is the role's masked SELECT over
+    ``<catalog>.main.events`` (catalog None: ``main.events``) narrowed to ``batches`` (None: every
+    row); ``temp_tables`` (the masking key) are bound as session values, as in a query session.
+    When the previous version covers batches the store no longer holds, the projection is built
+    again from nothing.
     """
     store.require_exists()
     directory.root.mkdir(mode=PRIVATE_DIR, parents=True, exist_ok=True)
     spill = directory.root / f".spill-{uuid.uuid4().hex[:8]}"
-    config: dict[str, str | bool | int | float | list[str]] = {
-        "autoinstall_known_extensions": False,
-        "autoload_known_extensions": False,
-        "memory_limit": memory_limit,
-        "temp_directory": str(spill),
-    }
-    conn = duckdb.connect(":memory:", config=config)
     tmp: Path | None = None
+    target = f"tm_proj_{uuid.uuid4().hex[:12]}"
     try:
-        attach = f"ATTACH {_literal(str(store.path))} AS {RAW_CATALOG} (READ_ONLY)"
-        connect_with_retry(lambda: conn.execute(attach), store.path, store.lock_wait_s)
-        rows = conn.execute(f"SELECT tm_batch, count(*) FROM {RAW_CATALOG}.main.events GROUP BY 1").fetchall()
+        conn, catalog = _build_connection(store, spill, memory_limit)
+    except duckdb.Error as exc:
+        raise StoreError(f"cannot build the masked projection: {type(exc).__name__}") from None
+    events = f"{catalog}.main.events" if catalog else "main.events"
+    try:
+        rows = conn.execute(f"SELECT tm_batch, count(*) FROM {events} GROUP BY 1").fetchall()
         batches, raw_rows = frozenset(str(r[0]) for r in rows), sum(int(r[1]) for r in rows)
         if previous is not None and not previous.batches <= batches:
             previous = None  # the store lost batches the projection holds: start again
@@ -240,18 +265,23 @@ def build_version(
         if previous is not None:
             shutil.copyfile(directory.file_path(previous), tmp)
             os.chmod(tmp, PRIVATE_FILE)
-        conn.execute(f"ATTACH {_literal(str(tmp))} AS tm_proj")
+        conn.execute(f"ATTACH {_literal(str(tmp))} AS {target}")
         if previous is None:
-            conn.execute(f"CREATE TABLE tm_proj.main.events AS {sql_for(None)}")
+            conn.execute(f"CREATE TABLE {target}.main.events AS {sql_for(None, catalog)}")
         else:
-            conn.execute(f"INSERT INTO tm_proj.main.events BY NAME {sql_for(batches - previous.batches)}")
-        count = int(conn.execute("SELECT count(*) FROM tm_proj.main.events").fetchall()[0][0])
-        conn.execute("CHECKPOINT tm_proj")
-        conn.execute("DETACH tm_proj")
-        conn.execute(f"DETACH {RAW_CATALOG}")
+            conn.execute(f"INSERT INTO {target}.main.events BY NAME {sql_for(batches - previous.batches, catalog)}")
+        count = int(conn.execute(f"SELECT count(*) FROM {target}.main.events").fetchall()[0][0])
+        conn.execute(f"CHECKPOINT {target}")
+        conn.execute(f"DETACH {target}")
     except duckdb.Error as exc:
         raise StoreError(f"cannot build the masked projection: {type(exc).__name__}") from None
     finally:
+        with suppress(duckdb.Error):  # never leave the file attached, nor the key, in a served instance
+            conn.execute(f"DETACH DATABASE IF EXISTS {target}")
+            for table, values in temp_tables.items():
+                conn.execute(f"DROP TABLE IF EXISTS temp.{table}")
+                for column in values:
+                    conn.execute(f"RESET VARIABLE {table}__{column}")
         conn.close()
         shutil.rmtree(spill, ignore_errors=True)
     assert tmp is not None

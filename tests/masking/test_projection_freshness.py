@@ -108,6 +108,22 @@ def test_a_policy_change_is_never_answered_under_the_old_policy(tmp_path: Path) 
     with routed.engine.session() as session:  # hidden rows are not in the file to probe
         assert session.execute("SELECT DISTINCT awsRegion FROM events").rows == [("us-east-1",)]
     assert _count(changed) == expected
+    for sql in FILTERED_QUERIES:  # the filtered role's answers, projection and dynamic
+        projections.use_projections(changed, False)
+        dynamic = run_query(changed, INVESTIGATOR, QueryRequest(sql=sql)).rows
+        projections.use_projections(changed, True)
+        assert projections.route(changed, "investigator", sql, {}) is not None
+        assert sorted(map(repr, run_query(changed, INVESTIGATOR, QueryRequest(sql=sql)).rows)) == sorted(
+            map(repr, dynamic)
+        ), sql
+
+
+FILTERED_QUERIES = [
+    "SELECT awsRegion, count(*) AS n FROM events GROUP BY 1",
+    "SELECT sourceIPAddress, userIdentity.arn AS a, count(*) AS n FROM events GROUP BY 1, 2",
+    "SELECT count(*) AS n FROM events WHERE awsRegion <> 'us-east-1' OR recipientAccountId IS NULL",
+    "SELECT max(eventTime) AS t, count(DISTINCT userIdentity.principalId) AS p FROM events",
+]
 
 
 def test_another_key_is_never_answered_from_a_projection_built_with_the_old_one(

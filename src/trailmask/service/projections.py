@@ -45,7 +45,7 @@ from trailmask.engines.duckdb.projection import (
     build_version,
     projections_root,
 )
-from trailmask.errors import StoreError, UsageError
+from trailmask.errors import TrailmaskError, UsageError
 from trailmask.masking.compiler import KEY_COLUMN, KEY_TABLE, RAW_TABLE, WINDOW_ALIAS, compile_relation
 from trailmask.models import Actor, PreparedQuery
 from trailmask.service.audited import audited
@@ -319,5 +319,5 @@ def after_ingest(ctx: AppContext, *, progress: Progress | None = None) -> list[P
         return []
     try:
         return refresh(ctx, progress=progress)
-    except (StoreError, OSError):
+    except (TrailmaskError, OSError):  # a StoreError above all: the next build retries
         return []

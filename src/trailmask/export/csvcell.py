@@ -26,23 +26,14 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import IO, Any
 
+from trailmask.values import json_ready
+
 FORMULA_START = re.compile("^(?:[\t\r\n]|[ \t\r\n]*[=+\\-@\uff1d\uff0b\uff0d\uff20])")
 
 
 def plain(value: Any) -> Any:
-    """A JSON-ready value: datetimes as ISO-8601 UTC (``Z``), containers recursively."""
-    if isinstance(value, datetime):
-        text = value.isoformat()
-        return text + "Z" if value.tzinfo is None else text.replace("+00:00", "Z")
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, dict):
-        return {k: plain(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [plain(v) for v in value]
-    if isinstance(value, bytes):
-        return value.hex()
-    return value
+    """A JSON-ready value for files: datetimes as ISO-8601 UTC (``Z``) (trailmask.values)."""
+    return json_ready(value, utc_z=True)
 
 
 def neutralise(text: str) -> str:

@@ -29,6 +29,7 @@ from trailmask.errors import TrailmaskError, UsageError
 from trailmask.ingest.aws import aws_errors, error_code
 from trailmask.ingest.local import Progress, load_inputs
 from trailmask.models import IngestSummary
+from trailmask.values import json_default
 
 MAX_RATE = 2.0  # LookupEvents requests per second, per account and region
 PAGE_SIZE = 50
@@ -143,12 +144,6 @@ def _window(request: LookupRequest) -> str:
     return f"{start}-{end}"
 
 
-def _json_default(value: Any) -> Any:
-    if isinstance(value, datetime):
-        return value.isoformat()
-    raise TypeError(type(value).__name__)
-
-
 @dataclass
 class _Writer:
     """Writes non-empty pages to files and loads them every ``pages_per_batch`` pages."""
@@ -166,7 +161,7 @@ class _Writer:
         self.pages += 1
         if events:
             path = self.folder / f"{region}-{self.pages:06d}.json"
-            path.write_text(json.dumps({"Events": events}, default=_json_default), encoding="utf-8")
+            path.write_text(json.dumps({"Events": events}, default=json_default), encoding="utf-8")
             source = f"lookup-events://{region}/{_window(self.request)}/page-{self.pages:06d}"
             self.pending.append(InputFile(path, source))
             self.events += len(events)

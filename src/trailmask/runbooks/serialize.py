@@ -8,20 +8,10 @@ included (they can be large); ``runbook test`` runs them.
 from __future__ import annotations
 
 from dataclasses import asdict
-from datetime import timedelta
 from typing import Any
 
 from trailmask.runbooks.model import Parameter, Runbook
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, timedelta):
-        return str(value)
-    if isinstance(value, tuple | list):
-        return [_plain(v) for v in value]
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    return value
+from trailmask.values import json_ready
 
 
 def parameter_dict(param: Parameter) -> dict[str, Any]:
@@ -30,7 +20,7 @@ def parameter_dict(param: Parameter) -> dict[str, Any]:
         "type": param.type,
         "description": param.description,
         "required": param.required,
-        "default": _plain(param.default),
+        "default": json_ready(param.default),
     }
     optional = {
         "pattern": param.pattern,
@@ -41,7 +31,7 @@ def parameter_dict(param: Parameter) -> dict[str, Any]:
         "items": param.items,
         "example": param.example,
     }
-    body.update({k: _plain(v) for k, v in optional.items() if v is not None})
+    body.update({k: json_ready(v) for k, v in optional.items() if v is not None})
     if param.window:
         body["window"] = True
     return body
@@ -72,7 +62,7 @@ def detail(runbook: Runbook) -> dict[str, Any]:
             "output": [asdict(c) for c in runbook.output],
             "sql": runbook.written_sql,
             "limits": asdict(runbook.limits),
-            "follow_up": [_plain(asdict(f)) for f in runbook.follow_up],
+            "follow_up": [json_ready(asdict(f)) for f in runbook.follow_up],
             "references": list(runbook.references),
             "panther": [asdict(p) for p in runbook.panther],
             "credits": [asdict(c) for c in runbook.credits],

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 from trailmask.engines.base import Engine
 from trailmask.errors import StoreError
@@ -15,6 +14,7 @@ from trailmask.service.engine import run_plan
 from trailmask.service.prepare import prepare
 from trailmask.service.projections import route
 from trailmask.service.token_fn import resolve_token_calls
+from trailmask.values import json_ready
 
 __all__ = ["QueryRequest", "run_query"]
 
@@ -24,7 +24,7 @@ def _execute(ctx: AppContext, actor: Actor, plan: PreparedQuery, request: QueryR
     max_rows = min(request.max_rows or settings.max_rows, settings.max_rows)
     timeout = min(request.timeout_s or settings.query_timeout_s, settings.query_timeout_s)
     rows = run_plan(engine, plan, timeout_s=timeout, max_rows=max_rows)
-    records = [dict(zip(rows.columns, _jsonable_row(row), strict=True)) for row in rows.rows]
+    records = [dict(zip(rows.columns, [json_ready(value) for value in row], strict=True)) for row in rows.rows]
     return QueryResult(
         columns=rows.columns,
         rows=records,
@@ -33,24 +33,6 @@ def _execute(ctx: AppContext, actor: Actor, plan: PreparedQuery, request: QueryR
         elapsed_ms=rows.elapsed_ms,
         masking_profile=plan.profile,
     )
-
-
-def _jsonable_row(row: tuple[Any, ...]) -> list[Any]:
-    return [_jsonable(value) for value in row]
-
-
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: _jsonable(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_jsonable(v) for v in value]
-    if hasattr(value, "isoformat"):
-        return value.isoformat()
-    if isinstance(value, bytes):
-        return value.hex()
-    if isinstance(value, str | int | float | bool) or value is None:
-        return value
-    return str(value)
 
 
 def require_store(ctx: AppContext) -> None:

@@ -9,10 +9,10 @@ import pytest
 from tests.api.conftest import OWNER, auth
 
 from trailmask.errors import PermissionDenied, UsageError
-from trailmask.models import Actor
+from trailmask.models import Actor, QueryRequest
 from trailmask.service.auditing import read_entries
 from trailmask.service.context import AppContext
-from trailmask.service.query import QueryRequest, run_query
+from trailmask.service.query import run_query
 from trailmask.service.reveal import reveal_token
 
 INVESTIGATOR = Actor("ivy", "investigator", "token")

@@ -280,8 +280,8 @@ def test_refusals_are_audited(loaded: Cli, tmp_path: Path, store_path: Path) -> 
 
 def test_a_masked_plan_that_masks_nothing_is_refused() -> None:
     from trailmask.errors import PermissionDenied
+    from trailmask.models import PreparedQuery
     from trailmask.service.export import EXPORT_SQL, _refuse_unmasked
-    from trailmask.service.prepare import PreparedQuery
 
     _refuse_unmasked(PreparedQuery(EXPORT_SQL, {}, "raw"), "admin")
     with pytest.raises(PermissionDenied, match="refusing to export raw events"):

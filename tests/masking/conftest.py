@@ -13,7 +13,6 @@ from trailmask.masking.canary import Canary, LeakScanner
 from trailmask.models import Actor
 from trailmask.service.context import AppContext
 from trailmask.service.ingest import ingest
-from trailmask.service.policy import load_policy
 from trailmask.service.verify import canary_store
 
 
@@ -29,7 +28,7 @@ def canary(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[AppContex
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("TRAILMASK_MASKING_KEY", KEY)
         ctx = context_for(tmp_path_factory.mktemp("canary") / "unused.duckdb")
-        with canary_store(ctx, load_policy(ctx)) as (canary_ctx, found):
+        with canary_store(ctx, ctx.policy) as (canary_ctx, found):
             yield canary_ctx, found, LeakScanner(found)
 
 

@@ -15,7 +15,7 @@ from trailmask.errors import ConfigError
 from trailmask.masking.loader import default_policy, policy_from_data
 from trailmask.masking.model import leaf_paths
 from trailmask.schema import iter_leaves
-from trailmask.service.policy import KEY_ENV, load_policy, masking_key
+from trailmask.service.keys import KEY_ENV
 
 DEFAULT = yaml.safe_load((Path(__file__).parents[2] / "src/trailmask/masking/default_policy.yaml").read_text())
 
@@ -137,31 +137,31 @@ def test_policy_file_from_settings(tmp_path: Path) -> None:
     policy = tmp_path / "p.yaml"
     policy.write_text(yaml.safe_dump({**DEFAULT, "roles": {"auditor": {"raw": True, "permissions": ["*"]}}}))
     ctx = context_for(tmp_path / "s.duckdb", policy_file=str(policy))
-    assert list(load_policy(ctx).roles) == ["auditor"]
+    assert list(ctx.policy.roles) == ["auditor"]
     missing = context_for(tmp_path / "s.duckdb", policy_file=str(tmp_path / "none.yaml"))
     with pytest.raises(ConfigError, match="does not exist"):
-        load_policy(missing)
+        _ = missing.policy
     broken = tmp_path / "broken.yaml"
     broken.write_text("roles: [\n")
     with pytest.raises(ConfigError, match="not valid YAML at line"):
-        load_policy(context_for(tmp_path / "s.duckdb", policy_file=str(broken)))
+        _ = context_for(tmp_path / "s.duckdb", policy_file=str(broken)).policy
 
 
 def test_key_generated_once_with_mode_0600(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv(KEY_ENV, raising=False)
     ctx = context_for(tmp_path / "store.duckdb")
     with pytest.raises(ConfigError, match="does not exist"):  # never a key beside a store that is not there
-        masking_key(ctx)
+        _ = ctx.masking_key
     assert not (tmp_path / "store.duckdb.key").exists()
     with ctx.store.writer():  # creates the store
         pass
     ctx = context_for(tmp_path / "store.duckdb")
-    key = masking_key(ctx).reveal()
+    key = ctx.masking_key.reveal()
     path = tmp_path / "store.duckdb.key"
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     assert len(key) == 64 and path.read_text().strip() == key
-    assert masking_key(context_for(tmp_path / "store.duckdb")).reveal() == key  # read back, not regenerated
-    assert key not in repr(masking_key(ctx))
+    assert (context_for(tmp_path / "store.duckdb")).masking_key.reveal() == key  # read back, not regenerated
+    assert key not in repr(ctx.masking_key)
 
 
 def test_key_from_env_then_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -169,18 +169,16 @@ def test_key_from_env_then_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
     key_file.write_text("file-key-0123456789abcdef\n")
     monkeypatch.setenv(KEY_ENV, "env-key-0123456789abcdef")
     assert (
-        masking_key(context_for(tmp_path / "s.duckdb", masking_key_file=str(key_file))).reveal()
-        == "env-key-0123456789abcdef"
-    )
+        context_for(tmp_path / "s.duckdb", masking_key_file=str(key_file))
+    ).masking_key.reveal() == "env-key-0123456789abcdef"
     monkeypatch.delenv(KEY_ENV)
     assert (
-        masking_key(context_for(tmp_path / "s.duckdb", masking_key_file=str(key_file))).reveal()
-        == "file-key-0123456789abcdef"
-    )
+        context_for(tmp_path / "s.duckdb", masking_key_file=str(key_file))
+    ).masking_key.reveal() == "file-key-0123456789abcdef"
     assert not (tmp_path / "s.duckdb.key").exists()
     monkeypatch.setenv(KEY_ENV, "short")
     with pytest.raises(ConfigError, match="at least 16 characters") as caught:
-        masking_key(context_for(tmp_path / "s.duckdb"))
+        _ = context_for(tmp_path / "s.duckdb").masking_key
     assert "short" not in str(caught.value)
 
 
@@ -193,7 +191,7 @@ def test_unwritable_store_folder_explains_how_to_give_a_key(tmp_path: Path, monk
         if os.access(folder, os.W_OK):
             pytest.skip("running as a user who can write anywhere")
         with pytest.raises(ConfigError, match=KEY_ENV):
-            masking_key(context_for(folder / "s.duckdb"))
+            _ = context_for(folder / "s.duckdb").masking_key
     finally:
         folder.chmod(0o700)
 

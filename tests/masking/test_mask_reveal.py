@@ -11,7 +11,6 @@ from trailmask.masking.model import Operator
 from trailmask.masking.operators import pseudonym_py
 from trailmask.masking.reveal import Candidate, candidates_sql, parse_token, reveal, reveal_sql
 from trailmask.service.context import AppContext
-from trailmask.service.policy import load_policy
 
 
 def test_parse_token() -> None:
@@ -39,7 +38,7 @@ def test_reveal_tokens_a_masked_role_saw(real_store: AppContext) -> None:
     raw = ask(
         real_store, "admin", "SELECT DISTINCT userIdentity.userName AS u, userIdentity.accountId AS a FROM events"
     )
-    policy = load_policy(real_store)
+    policy = real_store.policy
     with QuerySession(real_store.store) as session:
         rows = session.execute(candidates_sql(policy, ["principal", "account_id"]), max_rows=1_000_000).rows
     candidates = [Candidate(cls, value) for cls, value in rows]
@@ -57,4 +56,4 @@ def test_reveal_tokens_a_masked_role_saw(real_store: AppContext) -> None:
 @pytest.mark.parametrize("cls", ["principal", "account_id", "access_key", "arn"])
 def test_candidate_sql_runs_for_each_class(real_store: AppContext, cls: str) -> None:
     with QuerySession(real_store.store) as session:
-        assert session.execute(candidates_sql(load_policy(real_store), [cls])).rows
+        assert session.execute(candidates_sql(real_store.policy, [cls])).rows

@@ -8,7 +8,6 @@ from tests.masking.masking_support import ask
 from trailmask.engines.duckdb.session import QuerySession
 from trailmask.masking.compiler import compile_relation, pass_through_columns
 from trailmask.service.context import AppContext
-from trailmask.service.policy import load_policy
 from trailmask.service.prepare import prepare
 from trailmask.sqlkit.render import to_sql
 from trailmask.sqlkit.rewrite import bind_relation, raw_window, raw_windows, referenced_columns
@@ -46,7 +45,7 @@ PARAMS = {"name": "ConsoleLogin"}
 def _every_candidate(ctx: AppContext, role: str, sql: str) -> list[list[object]]:
     """The query without LIMIT, masking every row (no window): every row it may return."""
     checked = check_query(sql)
-    relation = compile_relation(load_policy(ctx), role, columns=referenced_columns(checked))
+    relation = compile_relation(ctx.policy, role, columns=referenced_columns(checked))
     plan = prepare(ctx, role, sql, PARAMS if "$name" in sql else {})
     with QuerySession(ctx.store, temp_tables=plan.temp_tables) as session:
         return [list(r) for r in session.execute(to_sql(bind_relation(checked, relation)), plan.params).rows]
@@ -78,12 +77,12 @@ def test_same_rows_as_masking_everything(real_store: AppContext, role: str, sql:
     ],
 )
 def test_no_window_when_it_could_change_the_answer(real_store: AppContext, sql: str) -> None:
-    policy = load_policy(real_store)
+    policy = real_store.policy
     assert raw_window(check_query(sql), pass_through_columns(policy, "investigator")) is None
 
 
 def test_pass_through_columns_follow_the_policy(real_store: AppContext) -> None:
-    policy = load_policy(real_store)
+    policy = real_store.policy
     investigator = pass_through_columns(policy, "investigator")
     assert {"eventtime", "eventname", "eventsource", "errorcode", "readonly"} <= investigator
     assert not investigator & {"sourceipaddress", "recipientaccountid", "useridentity", "errormessage", "tm_raw"}
@@ -106,7 +105,7 @@ def test_filters_narrow_the_raw_rows_without_changing_answers(real_store: AppCon
     plan = prepare(real_store, role, sql, {})
     assert "tm_w" in plan.sql  # a filter on columns seen as stored is applied to raw rows first
     checked = check_query(sql)
-    relation = compile_relation(load_policy(real_store), role, columns=referenced_columns(checked))
+    relation = compile_relation(real_store.policy, role, columns=referenced_columns(checked))
     with QuerySession(real_store.store, temp_tables=plan.temp_tables) as session:
         narrowed = session.execute(plan.sql).rows
         everything = session.execute(to_sql(bind_relation(checked, relation))).rows
@@ -114,7 +113,7 @@ def test_filters_narrow_the_raw_rows_without_changing_answers(real_store: AppCon
 
 
 def test_only_conjuncts_on_columns_seen_as_stored_are_pushed(real_store: AppContext) -> None:
-    policy = load_policy(real_store)
+    policy = real_store.policy
     sql = "SELECT * FROM events WHERE eventName = 'A' AND sourceIPAddress = 'x' AND (readOnly OR errorCode = 'y')"
     windows = raw_windows(check_query(sql), pass_through_columns(policy, "investigator"))
     assert len(windows) == 1 and windows[0] is not None

@@ -16,7 +16,6 @@ from trailmask.errors import ConfigError
 from trailmask.masking.canary import canaries, canary_events
 from trailmask.service import watches as service
 from trailmask.service.context import AppContext
-from trailmask.service.policy import load_policy
 
 DEFAULT_POLICY = Path(__file__).resolve().parents[2] / "src" / "trailmask" / "masking" / "default_policy.yaml"
 LEAKY = "      arn: {op: arn, names: pseudonym}\n"  # the investigator's ARN operator, replaced by keep
@@ -62,7 +61,7 @@ def test_masking_canary_alerts_on_a_leaking_policy_and_resolves_once_fixed(tmp_p
     alerts = _alerts(tmp_path)
     assert {row["role"] for a in alerts for row in a["rows"]} == {"investigator"}
     assert any("arn" in row["field"].lower() for a in alerts for row in a["rows"])
-    secrets = [c.secret for c in canaries(canary_events(load_policy(ctx)), load_policy(ctx))]
+    secrets = [c.secret for c in canaries(canary_events(ctx.policy), ctx.policy)]
     body = (tmp_path / "alerts.jsonl").read_text()
     assert secrets and not [s for s in secrets if len(s) > 6 and s in body], "an alert carries a canary value"
     policy.write_text(text, encoding="utf-8")  # fixed: the next run resolves every open alert

@@ -27,7 +27,6 @@ from trailmask.errors import QueryRejected, TrailmaskError
 from trailmask.masking.battery import JSON_COLUMNS, JSON_PATHS, leaf_expressions
 from trailmask.masking.canary import Canary, LeakScanner
 from trailmask.service.context import AppContext
-from trailmask.service.policy import load_policy
 from trailmask.service.verify import canary_store
 
 EXAMPLES = int(os.environ.get("TRAILMASK_FUZZ_EXAMPLES", "30"))
@@ -120,7 +119,7 @@ def canary(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Canaries]:
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("TRAILMASK_MASKING_KEY", KEY)
         ctx = context_for(tmp_path_factory.mktemp("fuzz") / "unused.duckdb")
-        policy = load_policy(ctx)
+        policy = ctx.policy
         masked = [name for name, role in policy.roles.items() if not role.raw]
         with canary_store(ctx, policy) as (canary_ctx, found):
             yield canary_ctx, found, LeakScanner(found), masked

@@ -13,11 +13,11 @@ from tests.conftest import Cli
 from tests.spark.conftest import MASKING_KEY, ScaleEnv
 
 from trailmask.errors import ConfigError, QueryFailed, QueryTimeout
-from trailmask.models import Actor
+from trailmask.models import Actor, QueryRequest
 from trailmask.service.context import AppContext
 from trailmask.service.engine import run_plan
 from trailmask.service.prepare import prepare
-from trailmask.service.query import QueryRequest, run_query
+from trailmask.service.query import run_query
 
 pytestmark = [pytest.mark.spark, pytest.mark.slow]
 ADMIN = Actor(name="engine-tests", role="admin")

@@ -19,10 +19,10 @@ from tests.spark.matrix import battery_pairs
 from trailmask.errors import QueryRejected, TrailmaskError
 from trailmask.masking.battery import BatteryQuery, battery
 from trailmask.masking.canary import Canary, LeakScanner
-from trailmask.models import Actor
+from trailmask.models import Actor, QueryRequest
 from trailmask.service.engine import run_plan
 from trailmask.service.prepare import prepare
-from trailmask.service.query import QueryRequest, run_query
+from trailmask.service.query import run_query
 
 pytestmark = [pytest.mark.spark, pytest.mark.slow]
 NOT_PORTABLE = "the query cannot be expressed for spark"

@@ -20,9 +20,9 @@ from tests.spark.matrix import runbook_pairs
 from trailmask.errors import TrailmaskError
 from trailmask.masking.canary import LeakScanner
 from trailmask.masking.operators import keyed_digest_py
-from trailmask.models import Actor, QueryResult
+from trailmask.models import Actor, QueryRequest, QueryResult
 from trailmask.service.prepare import prepare
-from trailmask.service.query import QueryRequest, run_query
+from trailmask.service.query import run_query
 from trailmask.service.runbooks import catalog, run_runbook
 
 pytestmark = [pytest.mark.spark, pytest.mark.slow]

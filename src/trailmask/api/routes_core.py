@@ -11,11 +11,11 @@ from trailmask.api.auth import current_actor
 from trailmask.api.errors import responses
 from trailmask.api.models import AuditPage, ColumnMask, Health, QueryResultBody, SqlBody, WhoAmI
 from trailmask.api.state import api_state, in_thread
-from trailmask.models import Actor
+from trailmask.models import Actor, QueryRequest
 from trailmask.rbac.permissions import ACTIONS, allowed
 from trailmask.service.auditing import read_entries
 from trailmask.service.columns import describe_result
-from trailmask.service.query import QueryRequest, run_query
+from trailmask.service.query import run_query
 from trailmask.service.users import whoami as role_permissions
 
 router = APIRouter()

@@ -8,10 +8,10 @@ from trailmask.cli.client import emit_result, reject_role_option, server_client
 from trailmask.cli.context import app_context, owner_actor
 from trailmask.cli.render import chosen_format, emit_rows, format_option, visible
 from trailmask.errors import TrailmaskError, UsageError
-from trailmask.models import Actor
+from trailmask.models import Actor, QueryRequest
 from trailmask.service.context import AppContext
 from trailmask.service.explain import DIALECTS, explain
-from trailmask.service.query import QueryRequest, run_query
+from trailmask.service.query import run_query
 
 
 @click.command("sql")

@@ -19,11 +19,11 @@ from typing import Any
 from mcp.server.fastmcp import FastMCP
 
 from trailmask.errors import TrailmaskError
-from trailmask.models import Actor
+from trailmask.models import Actor, QueryRequest
 from trailmask.runbooks.serialize import detail, summary
 from trailmask.service.authz import decide, require, runbook_resource
 from trailmask.service.context import AppContext
-from trailmask.service.query import QueryRequest, run_query
+from trailmask.service.query import run_query
 from trailmask.service.runbooks import get_runbook, list_runbooks, run_runbook
 
 INSTRUCTIONS = (

@@ -21,13 +21,13 @@ from datetime import UTC, datetime
 from typing import Any
 
 from trailmask.errors import Conflict, NotFound, PermissionDenied, TrailmaskError, UsageError
-from trailmask.models import Actor, QueryResult
+from trailmask.models import Actor, QueryRequest, QueryResult
 from trailmask.runbooks.binding import bind_parameters
 from trailmask.service.audited import audited
 from trailmask.service.auditing import record_event
 from trailmask.service.authz import authorize, decide, require, unmask_grant
 from trailmask.service.context import AppContext
-from trailmask.service.query import QueryRequest, run_query
+from trailmask.service.query import run_query
 from trailmask.service.runbooks import get_runbook
 from trailmask.service.statedb import connect, now, read
 

@@ -1,6 +1,6 @@
 """Authorization of a request for an actor: rbac over the permissions of the actor's role.
 
-Permissions come from the policy (``service.policy.load_policy(ctx).roles[ROLE].permissions``,
+Permissions come from the policy (``ctx.policy.roles[ROLE].permissions``,
 docs/auth.md); a role that lists none may do nothing (default deny). Every denial is a
 PermissionDenied that names the missing permission and the rule that decided (rbac's reason), so
 "why was this denied?" has an answer.
@@ -20,7 +20,6 @@ from trailmask.models import Actor
 from trailmask.rbac import Decision, Resource, allowed
 from trailmask.service.catalog import get_runbook
 from trailmask.service.context import AppContext
-from trailmask.service.policy import load_policy
 
 SQL_ACTIONS = ("sql", "explain")
 _GRANT: ContextVar[str | None] = ContextVar("trailmask_unmask_grant", default=None)
@@ -42,12 +41,12 @@ def current_grant() -> str | None:
 
 
 def role_names(ctx: AppContext) -> list[str]:
-    return sorted(load_policy(ctx).roles)
+    return sorted(ctx.policy.roles)
 
 
 def permissions_of(ctx: AppContext, role: str) -> tuple[str, ...] | None:
     """The role's permission strings, or None when the policy does not define the role."""
-    found = load_policy(ctx).roles.get(role)
+    found = ctx.policy.roles.get(role)
     return None if found is None else tuple(found.permissions)
 
 

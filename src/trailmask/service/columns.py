@@ -9,7 +9,6 @@ from __future__ import annotations
 from trailmask.masking.columns import ColumnMasking, column_masking
 from trailmask.models import QueryResult
 from trailmask.service.context import AppContext
-from trailmask.service.policy import load_policy
 from trailmask.sqlkit.lineage import output_lineage
 from trailmask.sqlkit.sandbox import check_query
 from trailmask.sqlkit.token_fn import lift_token_calls
@@ -19,7 +18,7 @@ def result_column_masking(
     ctx: AppContext, role: str, sql: str, columns: list[str], *, unmasked: bool = False
 ) -> dict[str, ColumnMasking]:
     """Each result column's masking (mode none|value|parts|unknown, and the operators that apply)."""
-    policy = load_policy(ctx)
+    policy = ctx.policy
     lineage = output_lineage(check_query(lift_token_calls(sql).sql), columns)  # token() as a run lifts it
     return {
         item.name: column_masking(policy, role, item.paths, direct=item.direct, unmasked=unmasked) for item in lineage

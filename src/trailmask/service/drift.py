@@ -19,11 +19,10 @@ from trailmask.masking.drift import (
 from trailmask.models import Actor
 from trailmask.service.audited import audited
 from trailmask.service.context import AppContext
-from trailmask.service.policy import load_policy
 
 
 def _require_raw_role(ctx: AppContext, actor: Actor, what: str) -> None:
-    policy = load_policy(ctx)
+    policy = ctx.policy
     role = policy.roles.get(actor.role)
     if role is None or not role.raw:
         raise PermissionDenied(f"{what} reads raw records: it needs a raw role (such as admin), not {actor.role!r}")
@@ -33,7 +32,7 @@ def drift(ctx: AppContext, actor: Actor) -> list[DriftFinding]:
     """``policy drift``: the findings of masking.drift, grouped by service and event."""
     with audited(ctx, actor, "policy.drift") as audit:
         _require_raw_role(ctx, actor, "policy drift")
-        policy = load_policy(ctx)
+        policy = ctx.policy
         with ctx.store_engine.session() as session:
             timeout = ctx.settings.query_timeout_s * 4
             fields = session.execute(fields_sql(), timeout_s=timeout, max_rows=1_000_000).rows

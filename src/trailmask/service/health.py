@@ -30,7 +30,6 @@ from trailmask.service.authz import require
 from trailmask.service.context import AppContext
 from trailmask.service.drift import drift
 from trailmask.service.engine import run_plan
-from trailmask.service.policy import load_policy
 from trailmask.service.prepare import prepare
 from trailmask.service.verify import canary_store
 
@@ -43,7 +42,7 @@ _VALUE_LIKE = re.compile(
 def _masking_canary(ctx: AppContext, actor: Actor) -> list[dict[str, Any]]:
     """One row per canary a masked role can read (none when the masking holds)."""
     del actor  # the check reads canaries only, never the store
-    policy = load_policy(ctx)
+    policy = ctx.policy
     found: list[dict[str, Any]] = []
     with canary_store(ctx, policy) as (canary_ctx, canaries):
         scanner = LeakScanner(canaries)

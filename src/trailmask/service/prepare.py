@@ -30,7 +30,7 @@ from trailmask.sqlkit.token_fn import lift_token_calls
 
 _CACHE_SIZE = 512
 
-__all__ = ["PreparedQuery", "prepare", "prepare_for_projection", "profile_name"]
+__all__ = ["prepare", "prepare_for_projection", "profile_name"]
 
 
 def _relation_sql(

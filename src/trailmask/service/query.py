@@ -16,7 +16,7 @@ from trailmask.service.projections import route
 from trailmask.service.token_fn import resolve_token_calls
 from trailmask.values import json_ready
 
-__all__ = ["QueryRequest", "run_query"]
+__all__ = ["require_store", "run_query"]
 
 
 def _execute(ctx: AppContext, actor: Actor, plan: PreparedQuery, request: QueryRequest, engine: Engine) -> QueryResult:

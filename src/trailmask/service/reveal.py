@@ -36,7 +36,6 @@ from trailmask.service.approvals import claim_approval
 from trailmask.service.auditing import record_event
 from trailmask.service.authz import decide, require
 from trailmask.service.context import AppContext
-from trailmask.service.policy import load_policy, masking_key
 from trailmask.service.statedb import connect
 
 MAX_MATCHES = 100
@@ -76,7 +75,7 @@ def _match(ctx: AppContext, policy: Policy, token: str, role: str) -> list[dict[
         raise UsageError(f"no class of the policy makes tokens with prefix {parsed.prefix!r}")
     require_full_token(policy, parsed)
     sql = reveal_sql(policy, sorted(classes), digest_length=len(parsed.digest), role=role)
-    temp = {KEY_TABLE: {KEY_COLUMN: masking_key(ctx).reveal()}}
+    temp = {KEY_TABLE: {KEY_COLUMN: ctx.masking_key.reveal()}}
     with ctx.store_engine.session(temp_tables=temp) as session:
         rows = session.execute(
             sql, {"digest": parsed.digest}, timeout_s=ctx.settings.query_timeout_s, max_rows=MAX_MATCHES
@@ -138,7 +137,7 @@ def reveal_token(
         granted = _authorise(ctx, actor, token, approval_id)
         _check_rate(ctx, actor)
         ctx.store.require_exists()
-        matches = _match(ctx, load_policy(ctx), token, actor.role)
+        matches = _match(ctx, ctx.policy, token, actor.role)
     except TrailmaskError as exc:
         record_event(
             ctx,

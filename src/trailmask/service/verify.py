@@ -31,7 +31,6 @@ from trailmask.runbooks.model import Runbook
 from trailmask.service.context import AppContext
 from trailmask.service.engine import run_plan
 from trailmask.service.ingest import ingest
-from trailmask.service.policy import load_policy
 from trailmask.service.prepare import prepare
 from trailmask.service.runbooks import list_runbooks, run_runbook
 
@@ -155,7 +154,7 @@ def _check_runbooks(ctx: AppContext, role: str, scanner: LeakScanner, report: Ve
 
 def verify(ctx: AppContext, *, progress: Progress | None = None) -> VerifyReport:
     """Run the whole check; the report lists every finding (empty when nothing leaked)."""
-    policy = load_policy(ctx)
+    policy = ctx.policy
     report = VerifyReport(roles=[name for name, role in policy.roles.items() if not role.raw])
     with canary_store(ctx, policy) as (canary_ctx, found):
         scanner = LeakScanner(found)

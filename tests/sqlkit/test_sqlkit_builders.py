@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import duckdb
 
-from trailmask.sqlkit.builders import drift_fields_sql, drift_json_keys_sql, partition_sql, sample_sql
+from trailmask.sqlkit.builders import partition_sql, sample_sql
 
 QUERY = (
     "SELECT 'x' AS \"odd\"\"name\", '111111111111' AS \"recipientAccountId\", {'accountId': '2'} AS u, "
@@ -29,22 +29,3 @@ def test_the_query_text_is_written_as_it_is() -> None:
     assert sample_sql(query) == f"SELECT * FROM ({query}) AS t LIMIT 0"
     rows = duckdb.connect().execute(partition_sql(query, [], None, None), {"p": 1}).fetchall()
     assert rows == [("a\n  b", 1, None, None, None)]
-
-
-def test_drift_queries_on_a_store() -> None:
-    connection = duckdb.connect()
-    connection.execute(
-        """CREATE TABLE events AS SELECT * FROM (VALUES
-        (1, '{"eventName": "A", "p_log_type": "x", "requestParameters": {"k": 1}}'::JSON,
-            '{"bucketName": "b", "list": [{"name": "n"}], "0": 5}'::JSON),
-        (2, '{"eventName": "B", "requestParameters": {}}'::JSON, '{"bucketName": "c"}'::JSON))
-        t(tm_event_key, tm_raw, "requestParameters")"""
-    )
-    fields = dict(connection.execute(drift_fields_sql("tm_raw", ["requestParameters"])).fetchall())
-    assert fields == {"eventName": 2, "p_log_type": 1, "requestParameters": 2}
-    keys = {(p, k): n for p, k, n in connection.execute(drift_json_keys_sql(["requestParameters"])).fetchall()}
-    assert keys == {
-        ("requestParameters.bucketName", "bucketName"): 2,
-        ("requestParameters.list", "list"): 1,
-        ("requestParameters.list[*].name", "name"): 1,
-    }

@@ -30,7 +30,7 @@ def verify_command(progress: bool | None, fmt: str | None) -> None:
     if fmt == "json":
         emit_object(report.to_dict(), fmt)
     else:
-        runbooks = f"{report.runbooks} runbook runs" if report.runbooks_available else "no runbooks package"
+        runbooks = f"{report.runbooks} runbook runs"
         click.echo(
             f"verify: roles {', '.join(report.roles)}; {report.queries} adversarial queries, {runbooks}; "
             f"{len(report.findings)} findings"

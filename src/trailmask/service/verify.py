@@ -52,7 +52,6 @@ class VerifyReport:
     roles: list[str] = field(default_factory=list)
     queries: int = 0
     runbooks: int = 0
-    runbooks_available: bool = False
     not_run: list[str] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
 
@@ -66,7 +65,6 @@ class VerifyReport:
             "roles": self.roles,
             "queries": self.queries,
             "runbook_runs": self.runbooks,
-            "runbooks_available": self.runbooks_available,
             "not_run": self.not_run,
             "findings": [f.to_dict() for f in self.findings],
         }
@@ -135,7 +133,6 @@ def _runbook_params(runbook: Runbook) -> dict[str, Any]:
 
 
 def _check_runbooks(ctx: AppContext, role: str, scanner: LeakScanner, report: VerifyReport) -> None:
-    report.runbooks_available = True
     actor = Actor(name="verify", role=role)
     for runbook in list_runbooks(ctx):
         label = f"runbook {runbook.id}"

@@ -2,8 +2,8 @@
 
 Each query groups its paths by the events' ``eventSource`` and ``eventName``, so the report can be
 read (and acted on) service by service, and a ``json_keys`` rule limited with ``when`` is matched
-against the events it applies to. The key paths are those of sqlkit.builders (``$.`` dropped, list
-positions as ``[*]``).
+against the events it applies to. The key paths drop ``$.`` and write list
+positions as ``[*]``.
 
 - :func:`fields_by_event_sql`: record fields outside the JSON fields;
 - :func:`json_keys_by_event_sql`: key paths inside the JSON fields;
@@ -19,11 +19,31 @@ from collections.abc import Sequence
 from sqlglot import exp
 
 from trailmask.sqlkit import expr as sx
-from trailmask.sqlkit.builders import _grouped, _json_tree, _normalised_key
 from trailmask.sqlkit.expr import Expr
 from trailmask.sqlkit.render import to_sql_bound
 
 _EVENT = [sx.alias(sx.column("eventSource", "e"), "event_source"), sx.alias(sx.column("eventName", "e"), "event_name")]
+
+
+def normalised_key() -> Expr:
+    """``t.fullkey`` without ``$.`` and with list positions as ``[*]`` (``list[*].name``)."""
+    positions = sx.regexp_replace(sx.column("fullkey", "t"), r"\[[0-9]+\]", "[*]")
+    return exp.RegexpReplace(this=positions, expression=sx.lit(r"^\$\.?"), replacement=sx.lit(""))
+
+
+def json_tree(value: Expr) -> Expr:
+    """``main.events AS e, json_tree(value) AS t`` (a lateral table function over each row)."""
+    tree = exp.Table(
+        this=exp.Anonymous(this="json_tree", expressions=[value]), alias=exp.TableAlias(this=exp.to_identifier("t"))
+    )
+    return exp.Select().from_(sx.table("events", schema="main", alias_="e"), copy=False).join(tree, copy=False)
+
+
+def grouped(query: Expr, projections: list[Expr], where: Expr, groups: int) -> Expr:
+    assert isinstance(query, exp.Select)
+    counted = exp.Count(this=exp.Distinct(expressions=[sx.column("tm_event_key", "e")]))
+    query = query.select(*projections, sx.alias(counted, "events"), copy=False).where(where, copy=False)
+    return query.group_by(*[exp.Literal.number(i + 1) for i in range(groups)], copy=False)
 
 
 def _union(parts: list[Expr]) -> Expr:
@@ -55,14 +75,14 @@ def fields_by_event_sql(raw_column: str, json_fields: Sequence[str]) -> str:
         for tail in (".", "[")
     ]
     where = sx.and_(exp.NEQ(this=key.copy(), expression=sx.lit("$")), *skip)
-    projections = [sx.alias(_normalised_key(), "path"), *[p.copy() for p in _EVENT]]
-    return to_sql_bound(_grouped(_json_tree(sx.column(raw_column, "e")), projections, where, 3))
+    projections = [sx.alias(normalised_key(), "path"), *[p.copy() for p in _EVENT]]
+    return to_sql_bound(grouped(json_tree(sx.column(raw_column, "e")), projections, where, 3))
 
 
 def _keys(name: str, where: Expr, extra: list[Expr]) -> Expr:
-    path = exp.DPipe(this=sx.lit(f"{name}."), expression=_normalised_key(), safe=True)
+    path = exp.DPipe(this=sx.lit(f"{name}."), expression=normalised_key(), safe=True)
     projections = [sx.alias(path, "path"), sx.alias(sx.column("key", "t"), "key"), *[p.copy() for p in _EVENT]]
-    return _grouped(_json_tree(sx.column(name, "e")), [*projections, *extra], where, 4)
+    return grouped(json_tree(sx.column(name, "e")), [*projections, *extra], where, 4)
 
 
 def json_keys_by_event_sql(json_fields: Sequence[str]) -> str:

@@ -36,6 +36,7 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
     "mcp": ("TRAILMASK_TOKEN=tm_... trailmask --db /srv/trailmask.duckdb mcp",),
     "policy check": ("trailmask policy check",),
     "policy drift": ("trailmask policy drift --format json",),
+    "projections build": ("trailmask projections build", "trailmask projections build --format json"),
     "reveal": ("trailmask reveal user_3fa9c2d1e07b4a55 --as admin --justification 'INC-42: confirm the user'",),
     "runbook docs": ("trailmask runbook docs --out docs/runbooks --check",),
     "runbook import-sigma": ("trailmask runbook import-sigma rules/aws_root_login.yml --out ./my-runbooks",),

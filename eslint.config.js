@@ -5,6 +5,7 @@ import globals from "globals";
 const FILES = ["src/trailmask/web/static/**/*.js"];
 
 export default [
+  { ignores: ["src/trailmask/web/static/vendor/**"] }, // vendored from npm as published (package.json)
   { ...js.configs.recommended, files: FILES },
   {
     files: FILES,

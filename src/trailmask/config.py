@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import difflib
 import os
+import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
@@ -108,6 +109,7 @@ class Settings:
     dataset: Path | None = None
     policy_file: Path | None = None
     runbook_paths: tuple[Path, ...] = ()
+    dashboard_paths: tuple[Path, ...] = ()
     masking_key_file: Path | None = None
     server_url: str | None = None
     host: str = "127.0.0.1"
@@ -148,6 +150,7 @@ FILE_KEYS: dict[str, str] = {
     "dataset": "dataset",
     "policy": "policy_file",
     "runbooks": "runbook_paths",
+    "dashboards": "dashboard_paths",
     "masking_key_file": "masking_key_file",
     "server": "server_url",
     "host": "host",
@@ -245,6 +248,7 @@ _SCALARS: dict[str, Callable[[Any], Any]] = {
     "masking_key_file": _path,
     "suppressions": _path,
     "runbook_paths": _paths,
+    "dashboard_paths": _paths,
     "port": _positive(int),
     "max_rows": _positive(int),
     "query_timeout_s": _positive(float),
@@ -338,6 +342,9 @@ def _audit(raw: Any, where: str, base: Path | None) -> AuditSettings:
     return AuditSettings(**{k: _relative(v, base) if isinstance(v, Path) else v for k, v in values.items()})
 
 
+SPARK_MASTER = re.compile(r"local(\[(\*|[1-9]\d*)(,[1-9]\d*)?\])?|spark://[\w.-]+:\d+(,[\w.-]+:\d+)*|yarn|k8s://\S+")
+
+
 def _spark(raw: Any, where: str, _base: Path | None) -> SparkSettings:
     if raw is None:
         return SparkSettings()
@@ -347,6 +354,12 @@ def _spark(raw: Any, where: str, _base: Path | None) -> SparkSettings:
     for key, value in properties.items():
         if isinstance(value, dict | list) or value is None:
             raise ConfigError(f"invalid value for 'spark.{key}' in {where}: a spark.* property takes a scalar value")
+    master = properties.get("spark.master", "local[*]")
+    if not isinstance(master, str) or not SPARK_MASTER.fullmatch(master):
+        raise ConfigError(
+            f"invalid value for 'spark.spark.master' in {where}: must be local, local[N], local[*] or "
+            "spark://HOST:PORT (also yarn, k8s://URL)"
+        )
     options = _section({k: v for k, v in raw.items() if not str(k).startswith("spark.")}, SPARK_KEYS, "spark", where)
     level = str(options.pop("log_level", "off")).lower()
     if level not in SPARK_LOG_LEVELS:
@@ -385,7 +398,7 @@ def _coerce(name: str, value: Any, origin: str, base: Path | None = None) -> Any
     if name in _SECTIONS:
         return _SECTIONS[name](value, origin, base)
     parsed = _apply(_SCALARS[name], value, origin)
-    if name == "runbook_paths":
+    if name in ("runbook_paths", "dashboard_paths"):
         return tuple(_relative(p, base) for p in parsed)
     return _relative(parsed, base)
 

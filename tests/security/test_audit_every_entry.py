@@ -36,6 +36,7 @@ from trailmask.runbooks.model import Runbook
 from trailmask.service import (
     approvals,
     athena,
+    dashboards,
     drift,
     explain,
     export,
@@ -276,6 +277,21 @@ ROUTE_CASES: dict[tuple[str, str], dict[str, Callable[[World], Call]]] = {
             "failed": lambda w, verb=verb: Call("admin", f"/api/users/nobody-here/{verb}", status=404),
         }
         for verb in ("rotate", "disable", "enable")
+    },
+    ("get", "/api/dashboards"): {
+        "ok": lambda w: Call("viewer", "/api/dashboards"),
+        "denied": lambda w: Call(None, "/api/dashboards", status=401),
+        "failed": lambda w: Call("bogus", "/api/dashboards", status=401),  # takes no input: refusal is its failure
+    },
+    ("get", "/api/dashboards/{dashboard_id}"): {
+        "ok": lambda w: Call("viewer", "/api/dashboards/overview"),
+        "denied": lambda w: Call(None, "/api/dashboards/overview", status=401),
+        "failed": lambda w: Call("viewer", "/api/dashboards/no-such-dashboard", status=404),
+    },
+    ("get", "/api/status"): {
+        "ok": lambda w: Call("viewer", "/api/status"),
+        "denied": lambda w: Call(None, "/api/status", status=401),
+        "failed": lambda w: Call("bogus", "/api/status", status=401),  # takes no input: refusal is its failure
     },
     ("post", "/api/reveal"): {
         "ok": lambda w: Call("investigator", "/api/reveal", _reveal_body(w.token)),
@@ -520,6 +536,21 @@ SERVICE_CASES: dict[str, tuple[Callable[[World, Path], Any], ...]] = {
         lambda w, t: projections.build_projections(w.ctx, OWNER),
         lambda w, t: projections.build_projections(w.ctx, VIEWER),
         lambda w, t: projections.build_projections(_on_missing_store(w, t), OWNER),
+    ),
+    "dashboards.list_dashboards": (
+        lambda w, t: dashboards.list_dashboards(w.ctx, VIEWER),
+        lambda w, t: dashboards.list_dashboards(w.ctx, Actor("x", "no-such-role")),
+        lambda w, t: dashboards.list_dashboards(w.ctx, Actor("y", "no-such-role")),
+    ),
+    "dashboards.show_dashboard": (
+        lambda w, t: dashboards.show_dashboard(w.ctx, VIEWER, "overview"),
+        lambda w, t: dashboards.show_dashboard(w.ctx, Actor("x", "no-such-role"), "overview"),
+        lambda w, t: dashboards.show_dashboard(w.ctx, VIEWER, "no-such-dashboard"),
+    ),
+    "dashboards.data_status": (
+        lambda w, t: dashboards.data_status(w.ctx, VIEWER),
+        lambda w, t: dashboards.data_status(w.ctx, Actor("x", "no-such-role")),
+        lambda w, t: dashboards.data_status(_on_missing_store(w, t), VIEWER),
     ),
     "health.run_check": (
         lambda w, t: health.run_check(w.ctx, OWNER, "masking-canary"),

@@ -32,7 +32,7 @@ def api_run(server: WebServer, role: str) -> dict[str, Any]:
 
 def run_runbook_in_ui(ui: Ui, role: str) -> Locator:
     ui.signed_in_as(role)
-    ui.page.get_by_label("Search by id, title or tag").fill("cis-aws-1.4:4.5")
+    ui.page.get_by_label("Search by id, title, tag or description").fill("cis-aws-1.4:4.5")
     card = ui.page.locator(f'li.card[data-runbook="{RUNBOOK}"]')
     card.get_by_role("link").click()
     expect(ui.page.get_by_role("heading", level=1)).to_contain_text("CloudTrail configuration changes")

@@ -22,6 +22,7 @@ from trailmask.api import (
     metrics,
     routes_approvals,
     routes_core,
+    routes_dashboards,
     routes_ingest,
     routes_reveal,
     routes_runbooks,
@@ -116,6 +117,7 @@ def create_app(ctx: AppContext, serving: Serving | None = None) -> FastAPI:
     for module in (
         routes_core,
         routes_runbooks,
+        routes_dashboards,
         routes_approvals,
         routes_users,
         routes_reveal,

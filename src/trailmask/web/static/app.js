@@ -5,10 +5,12 @@ import { Api, tokenStore } from "./api.js";
 import { h, replace } from "./dom.js";
 import { approvalsView } from "./views/approvals.js";
 import { auditView } from "./views/audit.js";
+import { dashboardView, dashboardsView } from "./views/dashboards.js";
 import { runbookView } from "./views/runbook.js";
 import { runbooksView } from "./views/runbooks.js";
 import { signInView } from "./views/signin.js";
 import { sqlView } from "./views/sql.js";
+import { timelineView } from "./views/timeline.js";
 
 const main = document.getElementById("main");
 const nav = document.getElementById("nav");
@@ -16,7 +18,9 @@ const who = document.getElementById("who");
 
 // Pages of the header; ``permission`` names the feature whose denial greys the link out.
 const PAGES = [
+  { hash: "#/dashboards", label: "Dashboards" },
   { hash: "#/runbooks", label: "Runbooks" },
+  { hash: "#/timeline", label: "Timeline" },
   { hash: "#/sql", label: "SQL", permission: "sql" },
   { hash: "#/audit", label: "Audit", permission: "audit" },
   { hash: "#/approvals", label: "Approvals", shown: () => app.allows("approve") !== false || app.allows("unmask:request") !== false },
@@ -33,6 +37,7 @@ const app = {
   search: "",
   sqlText: null,
   prefill: null, // {id, params} for the next runbook form (kept in memory, never in the URL)
+  timeline: null, // {kind, runbook, param, value, window} of the timeline view (memory only)
   navigate(hash) {
     if (location.hash === hash) route();
     else location.hash = hash;
@@ -88,8 +93,18 @@ function renderHeader() {
       }),
     ),
   );
+  const st = app.status;
+  const day = (iso) => (iso ? iso.slice(0, 10) : "–");
+  const span = st && st.first_event
+    ? h(
+        "span",
+        { class: "data-span", title: `data from ${st.first_event} to ${st.last_event} (UTC), ${st.events} events; last ingest ${st.last_ingest || "never"} (UTC)` },
+        `data ${day(st.first_event)} → ${day(st.last_event)} UTC · ingested ${st.last_ingest ? `${st.last_ingest.slice(0, 16).replace("T", " ")} UTC` : "never"}`,
+      )
+    : null;
   replace(
     who,
+    span,
     h("span", { class: "who-name", title: app.me.via ? `signed in via ${app.me.via}` : null }, app.me.name),
     h("span", { class: "role", "data-role": app.me.role }, app.me.role),
     h("button", { type: "button", class: "link", onclick: signOutClicked }, "Sign out"),
@@ -98,6 +113,9 @@ function renderHeader() {
 
 // Route table: "#/<page>" and "#/<page>/<rest>" (key "<page>/*"); anything else is the catalogue.
 const ROUTES = {
+  dashboards: (view) => dashboardsView(app, view),
+  "dashboards/*": (view, rest) => dashboardView(app, view, rest),
+  timeline: (view) => timelineView(app, view),
   runbooks: (view) => runbooksView(app, view),
   "runbooks/*": (view, rest) => runbookView(app, view, rest),
   sql: (view) => sqlView(app, view),
@@ -134,8 +152,9 @@ async function signIn(token) {
   // Later 401s (token disabled or rotated) sign out; deferred so the failing view settles first.
   api.onUnauthenticated = (error) => setTimeout(() => signOut(error), 0);
   tokenStore.set(token);
-  Object.assign(app, { api, me, denied: {}, search: "", sqlText: null, prefill: null });
+  Object.assign(app, { api, me, denied: {}, search: "", sqlText: null, prefill: null, timeline: null });
   applyPermissions(me);
+  app.status = await api.get("/api/status").catch(() => null); // data span and last ingest for the header
   document.title = `trailmask · ${me.name}`;
   if (!location.hash.startsWith("#/")) history.replaceState(null, "", "#/runbooks"); // no extra hashchange
   await route();

@@ -36,9 +36,12 @@ function downloads(name, columns, rows) {
   );
 }
 
-function tableRows(tbody, columns, rows, from, to, rowActions, masking) {
+function tableRows(tbody, columns, rows, from, to, rowActions, masking, cellWrap) {
   for (const row of rows.slice(from, to)) {
-    const cells = columns.map((c) => h("td", null, renderCell(row[c], masking[c])));
+    const cells = columns.map((c) => {
+      const node = renderCell(row[c], masking[c]);
+      return h("td", null, cellWrap ? cellWrap(c, row[c], node) : node);
+    });
     if (rowActions) cells.push(h("td", { class: "row-actions" }, rowActions(row)));
     tbody.appendChild(h("tr", null, cells));
   }
@@ -47,10 +50,12 @@ function tableRows(tbody, columns, rows, from, to, rowActions, masking) {
 /**
  * Render ``result`` ({columns, rows, row_count, truncated, role, masking_profile, elapsed_ms,
  * audit_id, column_masking}); ``name`` names the downloaded files; ``caption`` labels the table for screen readers;
- * ``rowActions(row)`` adds a last cell of buttons; ``columnHelp`` maps a column to its description.
+ * ``rowActions(row)`` adds a last cell of buttons; ``columnHelp`` maps a column to its description;
+ * ``cellWrap(column, value, node)`` may wrap a rendered cell (pivot links); ``before`` is a node
+ * (a chart) shown above the table.
  */
 export function renderResult(result, options = {}) {
-  const { name = "result", caption = "Result", download = true, downloadNote = null, rowActions = null, columnHelp = {} } = options;
+  const { name = "result", caption = "Result", download = true, downloadNote = null, rowActions = null, columnHelp = {}, cellWrap = null, before = null } = options;
   const rows = Array.isArray(result.rows) ? result.rows : [];
   const columns = columnsOf(result);
   const masking = result.column_masking && typeof result.column_masking === "object" ? result.column_masking : {};
@@ -68,6 +73,7 @@ export function renderResult(result, options = {}) {
     section.appendChild(h("p", { class: "empty" }, "No rows."));
     return section;
   }
+  if (before) section.appendChild(before);
   const tbody = h("tbody");
   const table = h(
     "table",
@@ -80,20 +86,20 @@ export function renderResult(result, options = {}) {
     ),
     tbody,
   );
-  tableRows(tbody, columns, rows, 0, PAGE, rowActions, masking);
+  tableRows(tbody, columns, rows, 0, PAGE, rowActions, masking, cellWrap);
   section.appendChild(h("div", { class: "grid-wrap", tabindex: "0", role: "region", "aria-label": `${caption} table` }, table));
-  if (rows.length > PAGE) section.appendChild(moreButton(tbody, columns, rows, rowActions, masking));
+  if (rows.length > PAGE) section.appendChild(moreButton(tbody, columns, rows, rowActions, masking, cellWrap));
   return section;
 }
 
-function moreButton(tbody, columns, rows, rowActions, masking) {
+function moreButton(tbody, columns, rows, rowActions, masking, cellWrap) {
   const holder = h("p", { class: "more" });
   let shown = PAGE;
   const button = h("button", { type: "button" });
   const label = () => `Show more (${shown.toLocaleString()} of ${rows.length.toLocaleString()} rows shown)`;
   button.textContent = label();
   button.addEventListener("click", () => {
-    tableRows(tbody, columns, rows, shown, shown + PAGE, rowActions, masking);
+    tableRows(tbody, columns, rows, shown, shown + PAGE, rowActions, masking, cellWrap);
     shown = Math.min(shown + PAGE, rows.length);
     if (shown >= rows.length) replace(holder, `All ${rows.length.toLocaleString()} rows shown.`);
     else button.textContent = label();

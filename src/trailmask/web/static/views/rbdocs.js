@@ -38,8 +38,9 @@ export function handOff(followUp, row) {
 }
 
 /** Open a follow-up runbook with its parameters filled in (kept in memory, never in the URL). */
-export function openFollowUp(app, followUp, row) {
-  app.prefill = { id: followUp.runbook, params: handOff(followUp, row) };
+/** Open a follow-up runbook; ``window`` (since/start/end of the run it came from) is kept. */
+export function openFollowUp(app, followUp, row, window = {}) {
+  app.prefill = { id: followUp.runbook, params: { ...window, ...handOff(followUp, row) } };
   app.navigate(`#/runbooks/${seg(followUp.runbook)}`);
 }
 

@@ -4,6 +4,8 @@
 import { seg } from "../api.js";
 import { h, replace } from "../dom.js";
 import { errorBox, loading } from "../notice.js";
+import { chartPicker } from "../chart.js";
+import { pivotCell, windowParams, windowRange } from "../pivot.js";
 import { renderResult } from "../table.js";
 import { clearFieldErrors, collectParams, paramField, paramOfError, showFieldError } from "./params.js";
 import { requestForm } from "./approvals.js";
@@ -38,14 +40,14 @@ function applyPrefill(form, app, runbook) {
 }
 
 /** Buttons that open each follow-up runbook with parameters taken from one result row. */
-function rowActions(runbook, app) {
+function rowActions(runbook, app, window) {
   const targets = followUpsOf(runbook).filter((f) => f && typeof f === "object" && f.runbook);
   if (!targets.length) return null;
   return (row) =>
     targets.map((f) =>
       h(
         "button",
-        { type: "button", class: "follow", title: f.why || null, "aria-label": `Follow up with ${f.runbook} for this row`, onclick: () => openFollowUp(app, f, row) },
+        { type: "button", class: "follow", title: f.why || null, "aria-label": `Follow up with ${f.runbook} for this row`, onclick: () => openFollowUp(app, f, row, windowParams(window)) },
         `→ ${f.runbook}`,
       ),
     );
@@ -62,13 +64,17 @@ async function submit(form, runbook, app, parts) {
   parts.button.disabled = true;
   parts.status.textContent = "Running…";
   try {
-    const result = await app.api.post(`/api/runbooks/${seg(runbook.id)}/run`, { params: collectParams(form, params) });
+    const values = collectParams(form, params);
+    const result = await app.api.post(`/api/runbooks/${seg(runbook.id)}/run`, { params: values });
     parts.status.textContent = `Done: ${result.row_count ?? (result.rows || []).length} rows.`;
+    const window = { since: runbook.window ? runbook.window.default : undefined, ...windowParams(values) };
     const options = {
       name: runbook.id,
       caption: `Result of ${runbook.id}`,
-      rowActions: rowActions(runbook, app),
+      rowActions: rowActions(runbook, app, window),
       columnHelp: columnHelp(runbook),
+      cellWrap: pivotCell(app, window),
+      before: chartPicker(result, { title: `${runbook.title || runbook.id} over time`, window: windowRange(window), idPrefix: "run-chart" }),
       ...app.downloadOptions(),
     };
     replace(parts.output, renderResult(result, options));

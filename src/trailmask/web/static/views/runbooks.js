@@ -1,11 +1,15 @@
-// The runbook catalogue with search by id, title and tag (every word must match somewhere).
+// The runbook catalogue with search by id, title, tag (ATT&CK tactics and techniques are tags),
+// description, when-to-use and what it indicates (every word must match somewhere).
 
 import { seg } from "../api.js";
 import { h, replace } from "../dom.js";
 import { errorBox, loading } from "../notice.js";
 
 function haystack(runbook) {
-  return [runbook.id, runbook.title, ...(runbook.tags || [])].join("\n").toLowerCase();
+  return [runbook.id, runbook.title, ...(runbook.tags || []), runbook.description, runbook.when, runbook.indicates]
+    .filter((part) => typeof part === "string")
+    .join("\n")
+    .toLowerCase();
 }
 
 export function matches(runbook, query) {
@@ -80,7 +84,7 @@ export async function runbooksView(app, main) {
   replace(
     main,
     h("h1", { tabindex: "-1" }, "Runbooks"),
-    h("div", { class: "searchbar" }, h("label", { for: "runbook-search" }, "Search by id, title or tag"), search, count),
+    h("div", { class: "searchbar" }, h("label", { for: "runbook-search" }, "Search by id, title, tag or description"), search, count),
     list,
   );
   update();

@@ -43,10 +43,20 @@ def _read_key_file(path: Path, origin: str) -> Secret:
 
 
 def _generate_key_file(path: Path) -> Secret:
-    """Create ``path`` with a new random key (mode 0600); if another process won the race, read it."""
+    """Create ``path`` with a new random key (mode 0600); if another process won the race, read it.
+
+    The key is written to a private temporary file first and then hard-linked into place, so a
+    concurrent reader sees either no file or the whole key, never an empty file being written.
+    """
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+            handle.write(secrets.token_hex(32) + "\n")
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.link(temporary, path)
     except FileExistsError:
         return _read_key_file(path, "created concurrently")
     except OSError as exc:
@@ -54,8 +64,8 @@ def _generate_key_file(path: Path) -> Secret:
             f"cannot create the masking key file {path}: {exc.strerror}",
             hint=f"set {KEY_ENV} or masking_key_file, or make the store's folder writable",
         ) from None
-    with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
-        handle.write(secrets.token_hex(32) + "\n")
+    finally:
+        temporary.unlink(missing_ok=True)
     return _read_key_file(path, "just created")
 
 

@@ -14,6 +14,7 @@ from trailmask.errors import NotFound, PermissionDenied, UsageError
 from trailmask.models import Actor
 from trailmask.service import runbooks as service
 from trailmask.service.auditing import read_entries
+from trailmask.service.catalog import get_runbook
 from trailmask.service.context import AppContext
 
 ODD_USER = "o'brien\"; DROP TABLE events; -- /* x */ 😀 ü"
@@ -52,7 +53,7 @@ def count_events(ctx: AppContext) -> int:
 
 def test_run_returns_the_declared_columns(ctx: AppContext) -> None:
     result = service.run_runbook(ctx, ADMIN, "principal-activity", {"principal": "alice", "since": "all"})
-    assert result.columns == [c.name for c in service.get_runbook(ctx, "principal-activity").output]
+    assert result.columns == [c.name for c in get_runbook(ctx, "principal-activity").output]
     assert [r["eventName"] for r in result.rows] == ["ListUsers", "CreateUser"]
 
 
@@ -258,4 +259,4 @@ def test_runbook_limits_cap_rows(make_ctx: Callable[..., AppContext], load_event
     load_events(context, [event("StopLogging", user=u) for u in ("a", "b", "c")])
     result = service.run_runbook(context, ADMIN, "capped", {"event_name": "StopLogging", "since": "all"})
     assert result.row_count == 1 and result.truncated
-    assert service.get_runbook(context, "principal-activity").limits.max_rows == 5000
+    assert get_runbook(context, "principal-activity").limits.max_rows == 5000

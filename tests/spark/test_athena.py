@@ -13,9 +13,9 @@ from tests.spark.matrix import full_matrix, needs_rewrites
 
 from trailmask.config import load_settings
 from trailmask.models import Actor
+from trailmask.service.catalog import catalog
 from trailmask.service.context import AppContext
 from trailmask.service.explain import explain
-from trailmask.service.runbooks import catalog
 
 KEY = "athena-test-key-0123456789abcdef"
 _VALUES = re.compile(r"^-- values, in order: (.*)$", re.MULTILINE)

@@ -21,9 +21,10 @@ from trailmask.errors import TrailmaskError
 from trailmask.masking.canary import LeakScanner
 from trailmask.masking.operators import keyed_digest_py
 from trailmask.models import Actor, QueryRequest, QueryResult
+from trailmask.service.catalog import catalog
 from trailmask.service.prepare import prepare
 from trailmask.service.query import run_query
-from trailmask.service.runbooks import catalog, run_runbook
+from trailmask.service.runbooks import run_runbook
 
 pytestmark = [pytest.mark.spark, pytest.mark.slow]
 

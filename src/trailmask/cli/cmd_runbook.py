@@ -14,6 +14,7 @@ from trailmask.cli.render import chosen_format, emit_object, emit_rows, format_o
 from trailmask.errors import UsageError
 from trailmask.runbooks.serialize import detail, summary
 from trailmask.service import runbooks as service
+from trailmask.service.catalog import catalog, get_runbook
 
 EXIT_FAILED = 1
 
@@ -24,7 +25,7 @@ def runbook_group() -> None:
 
 
 def _warn_broken() -> None:
-    errors = service.catalog(app_context()).errors
+    errors = catalog(app_context()).errors
     if errors:
         click.echo(f"warning: {len(errors)} runbook file(s) failed to load; see `trailmask runbook lint`", err=True)
 
@@ -62,7 +63,7 @@ def list_command(tags: tuple[str, ...], fmt: str | None) -> None:
 def show_command(runbook_id: str, fmt: str | None) -> None:
     """Show a runbook's documentation, parameters and SQL (json: every field)."""
     fmt = chosen_format(fmt)
-    runbook = service.get_runbook(app_context(), runbook_id)
+    runbook = get_runbook(app_context(), runbook_id)
     if fmt == "json":
         emit_object(detail(runbook), fmt)
     else:

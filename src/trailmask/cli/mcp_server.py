@@ -22,9 +22,10 @@ from trailmask.errors import TrailmaskError
 from trailmask.models import Actor, QueryRequest
 from trailmask.runbooks.serialize import detail, summary
 from trailmask.service.authz import decide, require, runbook_resource
+from trailmask.service.catalog import get_runbook
 from trailmask.service.context import AppContext
 from trailmask.service.query import run_query
-from trailmask.service.runbooks import get_runbook, list_runbooks, run_runbook
+from trailmask.service.runbooks import list_runbooks, run_runbook
 
 INSTRUCTIONS = (
     "trailmask answers questions about AWS CloudTrail events. Every value is masked for the role of the "

@@ -26,9 +26,9 @@ from trailmask.runbooks.binding import bind_parameters
 from trailmask.service.audited import audited
 from trailmask.service.auditing import record_event
 from trailmask.service.authz import authorize, decide, require, unmask_grant
+from trailmask.service.catalog import get_runbook
 from trailmask.service.context import AppContext
 from trailmask.service.query import run_query
-from trailmask.service.runbooks import get_runbook
 from trailmask.service.statedb import connect, now, read
 
 

@@ -43,7 +43,7 @@ from trailmask.service.query import require_store, run_query
 
 TEST_ACTOR = Actor(name="runbook-test", role="admin", via="cli-owner")
 
-__all__ = ["catalog", "get_runbook", "list_runbooks", "run_runbook", "show_runbook"]
+__all__ = ["list_runbooks", "run_runbook", "show_runbook"]
 
 
 def list_runbooks(ctx: AppContext, actor: Actor | None = None) -> list[Runbook]:

@@ -69,6 +69,15 @@ def test_duckdb_spellings_for_spark(duckdb: str, spark: str) -> None:
     assert spark in transpile(f"SELECT {duckdb} AS v FROM main.events AS tm_s", "spark").sql
 
 
+@pytest.mark.parametrize("dialect", ["spark", "athena"])
+def test_to_days_becomes_a_day_interval_times_n(dialect: str) -> None:
+    sql = "SELECT a FROM main.events AS tm_s WHERE ts >= CAST(b AS TIMESTAMP) - to_days(CAST(n AS INTEGER))"
+    out = transpile(sql, dialect).sql
+    assert "TO_DAYS" not in out.upper()
+    assert "- (INTERVAL '1' DAY * (CAST(n AS INT" in out
+    assert sqlglot.parse_one(out, read="trino" if dialect == "athena" else "spark") is not None
+
+
 def test_json_arrow_inside_a_call_is_json_not_a_lambda() -> None:
     out = transpile("SELECT coalesce(requestParameters -> '$.a', 'x') AS v FROM main.events", "spark")
     assert "COALESCE(GET_JSON_OBJECT(requestParameters, '$.a'), 'x')" in out.sql

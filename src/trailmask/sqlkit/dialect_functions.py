@@ -329,6 +329,12 @@ def _trino_struct(node: exp.Struct) -> exp.Expr:
 # -- the rewrite -------------------------------------------------------------------------------------
 
 
+def _days(count: exp.Expr) -> exp.Expr:
+    """DuckDB's ``to_days(n)``: neither Spark nor Trino has it; both multiply a one-day interval."""
+    one_day = exp.Interval(this=exp.Literal.string("1"), unit=exp.var("DAY"))
+    return exp.Paren(this=exp.Mul(this=one_day, expression=exp.Paren(this=count)))
+
+
 def rewrite_functions(tree: exp.Expr, dialect: str) -> exp.Expr:
     """Step 3 of trailmask.sqlkit.dialects for ``dialect`` (spark or athena)."""
     lists = _list_aliases(tree)
@@ -345,6 +351,8 @@ def rewrite_functions(tree: exp.Expr, dialect: str) -> exp.Expr:
             return exp.DataType.build("VARCHAR")
         if isinstance(node, exp.Anonymous):
             return _anonymous(node, dialect)
+        if isinstance(node, exp.ToDays):
+            return _days(node.this)
         if isinstance(node, exp.Length) and _is_list(node.this, lists):
             return exp.ArraySize(this=node.this)
         if isinstance(node, _REGEXP_NODES):

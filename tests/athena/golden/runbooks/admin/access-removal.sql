@@ -62,24 +62,28 @@ WITH removals AS (
         JSON_FORMAT(JSON_EXTRACT(requestParameters, '$.userName'))
       )
     ) IS DISTINCT FROM userIdentity.userName
+), affected AS (
+  SELECT
+    principal_arn,
+    COUNT(DISTINCT target_user) AS users_affected
+  FROM removals
+  GROUP BY
+    principal_arn
 )
 SELECT
-  eventTime,
-  eventName,
-  target_user,
-  principal_arn,
-  users_affected,
-  sourceIPAddress,
-  errorCode,
-  eventID
-FROM (
-  SELECT
-    *,
-    COUNT(DISTINCT target_user) OVER (PARTITION BY principal_arn) AS users_affected
-  FROM removals
-)
+  r.eventTime,
+  r.eventName,
+  r.target_user,
+  r.principal_arn,
+  a.users_affected,
+  r.sourceIPAddress,
+  r.errorCode,
+  r.eventID
+FROM removals AS r
+JOIN affected AS a
+  ON r.principal_arn IS NOT DISTINCT FROM a.principal_arn
 WHERE
-  users_affected >= ?
+  a.users_affected >= ?
 ORDER BY
-  eventTime,
-  eventID
+  r.eventTime,
+  r.eventID

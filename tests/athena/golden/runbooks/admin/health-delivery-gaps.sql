@@ -30,7 +30,11 @@ WITH minutes AS (
     AND eventTime >= COALESCE(
       CAST(CAST(? AS TIMESTAMP) AS TIMESTAMP),
       CAST(NOW() AS TIMESTAMP)
-    ) - TO_DAYS(CAST(? AS INTEGER))
+    ) - (
+      INTERVAL '1' DAY * (
+        CAST(? AS INTEGER)
+      )
+    )
     AND (
       CAST(? AS TIMESTAMP) IS NULL
       OR eventTime < CAST(? AS TIMESTAMP)
@@ -47,7 +51,7 @@ WITH minutes AS (
     ingested,
     last_at,
     window_events,
-    minute - LAG(minute) OVER (PARTITION BY recipientAccountId, awsRegion ORDER BY minute) AS gap
+    TO_UNIXTIME(minute) - TO_UNIXTIME(LAG(minute) OVER (PARTITION BY recipientAccountId, awsRegion ORDER BY minute)) AS gap
   FROM minutes
 ), sources AS (
   SELECT
@@ -55,7 +59,7 @@ WITH minutes AS (
     awsRegion,
     MAX(last_at) AS last_event,
     MAX(ingested) AS last_ingested,
-    COALESCE(MAX(gap), INTERVAL '0' MINUTE) AS usual,
+    COALESCE(MAX(gap), 0) AS usual,
     COUNT(*) AS active_minutes,
     SUM(window_events) AS in_window
   FROM gaps
@@ -65,10 +69,12 @@ WITH minutes AS (
 ), judged AS (
   SELECT
     *,
-    COALESCE(
-      CAST(CAST(? AS TIMESTAMP) AS TIMESTAMP),
-      CAST(NOW() AS TIMESTAMP)
-    ) - last_event AS silence
+    TO_UNIXTIME(
+      COALESCE(
+        CAST(CAST(? AS TIMESTAMP) AS TIMESTAMP),
+        CAST(NOW() AS TIMESTAMP)
+      )
+    ) - TO_UNIXTIME(last_event) AS silence
   FROM sources
 )
 SELECT
@@ -76,16 +82,18 @@ SELECT
   awsRegion,
   last_event,
   last_ingested,
-  CAST(CAST(TO_UNIXTIME(silence) AS DOUBLE) / 60 AS BIGINT) AS silent_minutes,
-  CAST(CAST(TO_UNIXTIME(usual) AS DOUBLE) / 60 AS BIGINT) AS usual_gap_minutes,
-  CAST(ROUND(CAST(TO_UNIXTIME(last_ingested - last_event) AS DOUBLE) / 60) AS BIGINT) AS ingest_lag_minutes
+  CAST(FLOOR(CAST(silence AS DOUBLE) / 60) AS BIGINT) AS silent_minutes,
+  CAST(FLOOR(CAST(usual AS DOUBLE) / 60) AS BIGINT) AS usual_gap_minutes,
+  CAST(ROUND(CAST((
+    TO_UNIXTIME(last_ingested) - TO_UNIXTIME(last_event)
+  ) AS DOUBLE) / 60) AS BIGINT) AS ingest_lag_minutes
 FROM judged
 WHERE
   (
     CAST(? AS TIMESTAMP) IS NULL OR in_window = 0
   )
   AND silence > usual
-  AND TO_UNIXTIME(silence) > ? * 60
+  AND silence > ? * 60
 ORDER BY
   silent_minutes DESC,
   recipientAccountId,

@@ -26,7 +26,11 @@ WITH denied AS (
     )
     AND (
       CAST(? AS TIMESTAMP) IS NULL
-      OR eventTime >= CAST(CAST(? AS TIMESTAMP) AS TIMESTAMP) - TO_DAYS(CAST(? AS INTEGER))
+      OR eventTime >= CAST(CAST(? AS TIMESTAMP) AS TIMESTAMP) - (
+        INTERVAL '1' DAY * (
+          CAST(? AS INTEGER)
+        )
+      )
     )
     AND (
       CAST(? AS TIMESTAMP) IS NULL
@@ -62,7 +66,11 @@ WITH denied AS (
   WHERE
     NOT CAST(? AS TIMESTAMP) IS NULL
     AND eventTime < CAST(? AS TIMESTAMP)
-    AND eventTime >= CAST(CAST(? AS TIMESTAMP) AS TIMESTAMP) - TO_DAYS(CAST(? AS INTEGER))
+    AND eventTime >= CAST(CAST(? AS TIMESTAMP) AS TIMESTAMP) - (
+      INTERVAL '1' DAY * (
+        CAST(? AS INTEGER)
+      )
+    )
   GROUP BY
     principal
 )

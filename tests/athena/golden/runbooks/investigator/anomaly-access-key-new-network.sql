@@ -40,7 +40,11 @@ WITH calls AS (
     REGEXP_LIKE(userIdentity.accessKeyId, '^(AKIA|[A-Za-z]+_AKIA)')
     AND (
       CAST(? AS TIMESTAMP) IS NULL
-      OR eventTime >= CAST(CAST(? AS TIMESTAMP) AS TIMESTAMP) - TO_DAYS(CAST(? AS INTEGER))
+      OR eventTime >= CAST(CAST(? AS TIMESTAMP) AS TIMESTAMP) - (
+        INTERVAL '1' DAY * (
+          CAST(? AS INTEGER)
+        )
+      )
     )
     AND (
       CAST(? AS TIMESTAMP) IS NULL
@@ -77,7 +81,11 @@ WITH calls AS (
   WHERE
     NOT CAST(? AS TIMESTAMP) IS NULL
     AND eventTime < CAST(? AS TIMESTAMP)
-    AND eventTime >= CAST(CAST(? AS TIMESTAMP) AS TIMESTAMP) - TO_DAYS(CAST(? AS INTEGER))
+    AND eventTime >= CAST(CAST(? AS TIMESTAMP) AS TIMESTAMP) - (
+      INTERVAL '1' DAY * (
+        CAST(? AS INTEGER)
+      )
+    )
 ), baseline AS (
   SELECT
     access_key,

@@ -47,7 +47,11 @@ WITH destructive AS (
   WHERE
     NOT CAST(? AS TIMESTAMP) IS NULL
     AND eventTime < CAST(? AS TIMESTAMP)
-    AND eventTime >= CAST(CAST(? AS TIMESTAMP) AS TIMESTAMP) - TO_DAYS(CAST(? AS INTEGER))
+    AND eventTime >= CAST(CAST(? AS TIMESTAMP) AS TIMESTAMP) - (
+      INTERVAL '1' DAY * (
+        CAST(? AS INTEGER)
+      )
+    )
   GROUP BY
     principal
 )

@@ -39,7 +39,11 @@ WITH calls AS (
     NOT COALESCE(userIdentity.sessionContext.sessionIssuer.arn, userIdentity.arn) IS NULL
     AND (
       CAST(? AS TIMESTAMP) IS NULL
-      OR eventTime >= CAST(CAST(? AS TIMESTAMP) AS TIMESTAMP) - TO_DAYS(CAST(? AS INTEGER))
+      OR eventTime >= CAST(CAST(? AS TIMESTAMP) AS TIMESTAMP) - (
+        INTERVAL '1' DAY * (
+          CAST(? AS INTEGER)
+        )
+      )
     )
     AND (
       CAST(? AS TIMESTAMP) IS NULL
@@ -76,7 +80,11 @@ WITH calls AS (
   WHERE
     NOT CAST(? AS TIMESTAMP) IS NULL
     AND eventTime < CAST(? AS TIMESTAMP)
-    AND eventTime >= CAST(CAST(? AS TIMESTAMP) AS TIMESTAMP) - TO_DAYS(CAST(? AS INTEGER))
+    AND eventTime >= CAST(CAST(? AS TIMESTAMP) AS TIMESTAMP) - (
+      INTERVAL '1' DAY * (
+        CAST(? AS INTEGER)
+      )
+    )
 ), baseline AS (
   SELECT
     principal,

@@ -32,7 +32,9 @@ def test_token_round_trip_and_hash_only_storage(ctx: AppContext) -> None:
 
 def test_bad_credentials(ctx: AppContext) -> None:
     _, token = add_user(ctx, OWNER, "alice", "viewer")
-    for header in (None, "", "Basic abc", "Bearer ", "Bearer nope", f"Bearer {token}x", f"Bearer {token[:-1]}A"):
+    # The tampered last character always differs from the real one (a fixed "A" equals it 1 time in 64).
+    tampered = token[:-1] + ("B" if token.endswith("A") else "A")
+    for header in (None, "", "Basic abc", "Bearer ", "Bearer nope", f"Bearer {token}x", f"Bearer {tampered}"):
         with pytest.raises(AuthenticationError):
             authenticate(ctx, header)
 

@@ -35,6 +35,9 @@ TEST_PROPERTIES = {
     "spark.sql.codegen.wholeStage": "false",
     "spark.sql.codegen.factoryMode": "NO_CODEGEN",
     "spark.sql.shuffle.partitions": "1",
+    # Three threads submit masked runbooks whose plans are large; Spark's default 1g driver heap ran
+    # out (java.lang.OutOfMemoryError in the dispatcher) once every runbook of a shape ran masked.
+    "spark.driver.memory": "3g",
 }
 
 
@@ -86,8 +89,9 @@ def scale_env(tmp_path_factory: pytest.TempPathFactory, spark_session: Any) -> S
     planted = canary_events(policy)
     sources = _write_sources(root, planted)
     config = root / "trailmask.yaml"
-    config.write_text(
-        f"masking_key_file: {key_file}\nquery_timeout: 600\nspark:\n  cache: true\n  timeout_factor: 20\n",
+    properties = "".join(f"  {name}: '{value}'\n" for name, value in TEST_PROPERTIES.items())
+    config.write_text(  # the test properties too: a module that stops the session (test_cluster) restarts it
+        f"masking_key_file: {key_file}\nquery_timeout: 600\nspark:\n  cache: true\n  timeout_factor: 20\n{properties}",
         encoding="utf-8",
     )
     settings = load_settings({"db": str(root / "store.duckdb"), "config_file": str(config)}, env={})

@@ -36,11 +36,20 @@ def test_section_properties_and_options(tmp_path: Path) -> None:
         "spark:\n  spark.jars: [a, b]\n",
         "spark:\n  cache: maybe\n",
         "spark:\n  timeout_factor: 0\n",
+        "spark:\n  spark.master: 4\n",
+        "spark:\n  spark.master: lokal[2]\n",
+        "spark:\n  spark.master: spark://127.0.0.1\n",
+        "spark:\n  spark.master: local[0]\n",
     ],
 )
 def test_bad_sections_are_config_errors(tmp_path: Path, section: str) -> None:
     with pytest.raises(ConfigError):
         _options(tmp_path, section)
+
+
+@pytest.mark.parametrize("master", ["local", "local[*]", "local[3]", "spark://127.0.0.1:7077", "spark://a:1,b:2"])
+def test_spark_master_values(tmp_path: Path, master: str) -> None:
+    assert _options(tmp_path, f"spark:\n  spark.master: '{master}'\n").properties == {"spark.master": master}
 
 
 def test_session_properties() -> None:
@@ -53,6 +62,8 @@ def test_session_properties() -> None:
     options = merged["spark.driver.extraJavaOptions"]
     assert options.startswith("-Xss16m -Dlog4j2.configurationFile=file:")
     assert options.endswith(" -Dx=1")
+    assert merged["spark.executor.extraJavaOptions"].startswith("-Xss16m ")  # a cluster's executors too
+    assert runtime.properties({})["spark.master"] == "local[*]"
     with pytest.raises(ConfigError):
         runtime.properties({"spark.sql.session.timeZone": "Europe/Paris"})
     with pytest.raises(ConfigError):

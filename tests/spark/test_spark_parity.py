@@ -115,7 +115,9 @@ def test_every_runbook_matches(scale_env: ScaleEnv) -> None:
     """Every runbook as admin, and as masked roles per tests.spark.matrix (all with ...=full)."""
     runbooks = sorted(catalog(scale_env.duck), key=lambda r: r.id)
 
-    def prepared_size(role: str, runbook: Any) -> int:
+    def prepared_size(role: str, runbook: Any) -> int | None:
+        if role != "admin" and "PermissionDenied" in str(_runbook(scale_env, "duckdb", role, runbook)):
+            return None  # the role may not run it (e.g. a raw indicator search without 'indicator')
         return len(prepare(scale_env.duck, role, runbook.sql, dict.fromkeys(runbook.placeholders)).sql)
 
     jobs = runbook_pairs(runbooks, prepared_size)
@@ -129,8 +131,8 @@ def test_every_runbook_matches(scale_env: ScaleEnv) -> None:
     for (role, runbook), want, got in zip(jobs, expected, actual, strict=True):
         where = f"{runbook.id} as {role}"
         if isinstance(want, str) or isinstance(got, str):
-            if want != got:
-                problems.append(f"{where}: duckdb {want if isinstance(want, str) else 'ok'} / spark {got}")
+            got_text = got if isinstance(got, str) else "ok"
+            problems.append(f"{where}: duckdb {want if isinstance(want, str) else 'ok'} / spark {got_text}")
             continue
         ran += 1
         if diff := difference(want, got):
@@ -141,5 +143,5 @@ def test_every_runbook_matches(scale_env: ScaleEnv) -> None:
                 f"{where}: canary {leak.canary.label} ({leak.form})"
                 for leak in scanner.scan_rows(got.columns, cells, where)
             ]
-    assert not problems, "\n".join(problems)
+    assert not problems, "\n".join(problems)  # a runbook failing on both engines is a problem too
     assert ran == len(jobs)

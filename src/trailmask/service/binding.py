@@ -112,6 +112,11 @@ def _manifest(settings: Settings) -> tuple[Path, DatasetManifest]:
 
 def bound_key(settings: Settings, audit_log: Path) -> Secret:
     """The masking key for a run over ``settings.dataset``, checked against the dataset's manifest."""
+    return bind(settings, audit_log)[0]
+
+
+def bind(settings: Settings, audit_log: Path) -> tuple[Secret, DatasetManifest]:
+    """:func:`bound_key` and the manifest it was checked against (whose role the dataset holds)."""
     directory, manifest = _manifest(settings)
     try:
         key = read_masking_key(settings)
@@ -141,4 +146,4 @@ def bound_key(settings: Settings, audit_log: Path) -> Secret:
             "dataset)",
             hint="restore the audit log, or re-export the dataset from its store",
         )
-    return key
+    return key, manifest

@@ -26,7 +26,7 @@ from trailmask.engines.duckdb import DuckDBEngine, Store
 from trailmask.masking.loader import default_policy, load_policy_file
 from trailmask.masking.model import Policy
 from trailmask.runbooks.catalog import Catalog, load_catalog
-from trailmask.service.binding import bound_key
+from trailmask.service.binding import bind
 from trailmask.service.engine import select_engine
 from trailmask.service.keys import read_masking_key
 from trailmask.sqlkit.render import RenderedRelation
@@ -51,6 +51,7 @@ class AppContext:
     _engine: Engine | None = field(default=None, repr=False)
     _store_engine: Engine | None = field(default=None, repr=False)
     _bound: bool = field(default=False, repr=False)
+    _dataset_profile: tuple[str, str] | None = field(default=None, repr=False)
 
     @classmethod
     def from_settings(cls, settings: Settings | None = None) -> AppContext:
@@ -95,8 +96,16 @@ class AppContext:
     def _bind_dataset(self) -> None:
         """``--engine spark``: the dataset's own key and audit log, or a refusal before either is used."""
         if self.settings.engine == "spark" and not self._bound:
-            self._masking_key = bound_key(self.settings, self._audit_path())
+            self._masking_key, manifest = bind(self.settings, self._audit_path())
+            self._dataset_profile = None if manifest.profile == "raw" else (manifest.role, manifest.profile)
             self._bound = True
+
+    @property
+    def masked_dataset(self) -> tuple[str, str] | None:
+        """``--engine spark`` over a masked role's dataset (``export --as ROLE``): (role, masking
+        profile) it was written with; None for a raw dataset and for the DuckDB engine."""
+        self._bind_dataset()
+        return self._dataset_profile
 
     @property
     def engine(self) -> Engine:

@@ -9,13 +9,16 @@
 3. Parameters stay ``$name`` placeholders, bound by the engine; only those the SQL uses are passed.
 4. The masking key travels in the session's temporary table ``tm_mask_key`` (never in the text),
    so the SQL returned here is also what ``explain`` prints.
+5. ``--engine spark`` over a masked role's own dataset (``export --as ROLE``): ``events`` is the
+   dataset as it is (masked already, no key), for that role under the policy it was masked with;
+   every other role, an unmasked run and a changed policy are refused (:func:`_masked_dataset`).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from trailmask.errors import PermissionDenied, QueryRejected, TrailmaskError, UsageError
+from trailmask.errors import ConfigError, PermissionDenied, QueryRejected, TrailmaskError, UsageError
 from trailmask.masking.compiler import KEY_COLUMN, KEY_TABLE, compile_relation, pass_through_columns
 from trailmask.masking.grouping import grouping_notices
 from trailmask.masking.model import Policy
@@ -105,12 +108,43 @@ def prepare_for_projection(ctx: AppContext, role: str, sql: str, params: dict[st
     return prepare(ctx, role, sql, params, _projection=True)
 
 
+def _masked_dataset(ctx: AppContext, role: str, raw: bool) -> bool:
+    """True when the engine reads ``role``'s own masked dataset (``export --as ROLE``, Spark).
+
+    Such a dataset holds that role's masked rows only: it answers that role, under the policy it
+    was masked with, and nobody else (a raw role or an unmasked run would get masked values as if
+    they were raw; another role would see what its own masking forbids or lacks).
+    """
+    dataset = ctx.masked_dataset
+    if dataset is None:
+        return False
+    owner, profile = dataset
+    where = f"dataset {ctx.settings.dataset}"
+    if raw or role != owner:
+        asked = "an unmasked run" if raw and role == owner else f"role {role!r}"
+        raise PermissionDenied(
+            f"{where} holds the masked events of role {owner!r}; {asked} cannot query it",
+            hint=f"query it as {owner!r}, or point --dataset at the raw export (`trailmask export` as admin) "
+            f"or at `trailmask export --as {role}`",
+        )
+    current = profile_name(ctx.policy, role, raw=False)
+    if profile != current:
+        raise ConfigError(
+            f"{where} was masked for {owner!r} under another policy ({profile}; the policy in force gives {current})",
+            hint=f"re-export it: trailmask --db STORE export --format parquet {ctx.settings.dataset} --as {owner} "
+            "--overwrite",
+        )
+    return True
+
+
 def _prepare(
     ctx: AppContext, role: str, sql: str, params: dict[str, Any], *, unmasked: bool, projection: bool
 ) -> PreparedQuery:
     policy = ctx.policy
     checked = _checked(ctx, role, sql, params)
     raw = policy.role(role).raw or unmasked
+    if _masked_dataset(ctx, role, raw):  # Spark over this role's masked dataset: masked already
+        projection = True
     columns = None if raw else referenced_columns(checked)
     if projection and not raw:  # the role's masked projection: masked already, no key needed
         text = bind_relation_sql(checked, _PROJECTION_RELATION)

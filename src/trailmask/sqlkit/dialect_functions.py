@@ -21,7 +21,9 @@ or what the engines do differently (step 3 of trailmask.sqlkit.dialects):
 
 from __future__ import annotations
 
-from sqlglot import exp
+import re
+
+from sqlglot import exp, jsonpath
 
 from trailmask.sqlkit.backtracking import unroll_loops
 
@@ -80,6 +82,34 @@ def _path(node: exp.Expr | None) -> str:
     raise NotPortable("a JSON path must be a constant string")
 
 
+_PLAIN_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def _path_lit(path: str, dialect: str) -> exp.Expr:
+    """A DuckDB JSON path (``$."x-amz-id".a[0]``) as the target's path literal: plain keys stay
+    ``.key``; other keys become ``['key']`` (Spark) or ``["key"]`` (Trino), the bracket forms both
+    document (Spark passes ``$."key"`` through as a key with the quotes in it)."""
+    parts = ["$"]
+    for segment in jsonpath.parse(path).expressions:
+        if isinstance(segment, exp.JSONPathRoot):
+            continue
+        if isinstance(segment, exp.JSONPathKey) and isinstance(segment.this, str):
+            key = segment.this
+            if _PLAIN_KEY.fullmatch(key):
+                parts.append(f".{key}")
+            elif "'" in key or '"' in key or "\\" in key:
+                raise NotPortable(f"JSON path {path!r}: a key with quotes or backslashes is not portable")
+            else:
+                parts.append(f"['{key}']" if dialect == "spark" else f'["{key}"]')
+        elif isinstance(segment, exp.JSONPathSubscript) and isinstance(segment.this, int):
+            parts.append(f"[{segment.this}]")
+        elif isinstance(segment, exp.JSONPathSubscript) and isinstance(segment.this, exp.JSONPathWildcard):
+            parts.append("[*]")
+        else:
+            raise NotPortable(f"JSON path {path!r}: only keys, indexes and a trailing [*] are portable")
+    return _lit("".join(parts))
+
+
 def _check_wildcards(path: str) -> None:
     body = path[: -len("[*]")] if path.endswith("[*]") else path
     if "*" in body:
@@ -93,7 +123,7 @@ def _json_list(value: exp.Expr, base: str, dialect: str, *, scalar: bool) -> exp
     """DuckDB ``value -> 'base[*]'``: the array at ``base`` as a list of JSON texts (``->>``: strings
     unquoted); an empty list when there is no array there, NULL only when ``value`` is NULL."""
     if dialect == "spark":
-        text = _call("get_json_object", value, _lit(base))
+        text = _call("get_json_object", value, _path_lit(base, dialect))
         if scalar:
             items = _call("from_json", text, _lit("array<string>"))
         else:
@@ -102,7 +132,7 @@ def _json_list(value: exp.Expr, base: str, dialect: str, *, scalar: bool) -> exp
             items = exp.Transform(this=_call("from_json", text, _lit("array<variant>")), expression=as_json)
     else:
         array_type = exp.DataType.build("ARRAY(VARCHAR)" if scalar else "ARRAY(JSON)", dialect="trino")
-        items = exp.TryCast(this=_call("json_extract", value, _lit(base)), to=array_type)
+        items = exp.TryCast(this=_call("json_extract", value, _path_lit(base, dialect)), to=array_type)
         if not scalar:
             element = exp.to_identifier("tm_j")
             as_text = exp.Lambda(this=_call("json_format", exp.column(element)), expressions=[element])
@@ -119,12 +149,12 @@ def _json_extract(node: exp.JSONExtract | exp.JSONExtractScalar, dialect: str) -
     if path.endswith("[*]"):
         return _json_list(value, path[: -len("[*]")], dialect, scalar=isinstance(node, exp.JSONExtractScalar))
     if dialect == "spark":
-        return _call("get_json_object", value, _lit(path))
-    as_json = _call("json_format", _call("json_extract", value.copy(), _lit(path)))
+        return _call("get_json_object", value, _path_lit(path, dialect))
+    as_json = _call("json_format", _call("json_extract", value.copy(), _path_lit(path, dialect)))
     if isinstance(node, exp.JSONExtract):
         return as_json
     # DuckDB ->> gives objects and arrays as JSON text too; json_extract_scalar gives NULL for them.
-    return exp.Coalesce(this=_call("json_extract_scalar", value, _lit(path)), expressions=[as_json])
+    return exp.Coalesce(this=_call("json_extract_scalar", value, _path_lit(path, dialect)), expressions=[as_json])
 
 
 def _json_valid(value: exp.Expr, dialect: str) -> exp.Expr:
@@ -133,7 +163,7 @@ def _json_valid(value: exp.Expr, dialect: str) -> exp.Expr:
 
 
 def _json_exists(value: exp.Expr, path: str, dialect: str) -> exp.Expr:
-    found = _call("get_json_object" if dialect == "spark" else "json_extract", value, _lit(path))
+    found = _call("get_json_object" if dialect == "spark" else "json_extract", value, _path_lit(path, dialect))
     return _case([(_is_null(value), exp.null())], exp.not_(_is_null(found)))
 
 
@@ -152,13 +182,14 @@ _SPARK_TYPES = (
 def _json_type(value: exp.Expr, path: str, dialect: str) -> exp.Expr:
     """DuckDB's names: OBJECT, ARRAY, VARCHAR, BOOLEAN, NULL, DOUBLE, BIGINT (< 0), UBIGINT."""
     if dialect == "spark":
-        kind = _call("schema_of_variant", _call("variant_get", _call("try_parse_json", value), _lit(path)))
-        text = _call("get_json_object", value.copy(), _lit(path))
+        variant = _call("variant_get", _call("try_parse_json", value), _path_lit(path, dialect))
+        kind = _call("schema_of_variant", variant)
+        text = _call("get_json_object", value.copy(), _path_lit(path, dialect))
         branches: list[tuple[exp.Expr, exp.Expr]] = [
             (exp.Like(this=kind.copy(), expression=_lit(p)), _lit(n)) for p, n in _SPARK_TYPES
         ]
     else:
-        text = _call("json_format", _call("json_extract", value, _lit(path)))
+        text = _call("json_format", _call("json_extract", value, _path_lit(path, dialect)))
         kind = exp.Substring(this=text, start=exp.Literal.number(1), length=exp.Literal.number(1))
         firsts = (("{", "OBJECT"), ("[", "ARRAY"), ('"', "VARCHAR"), ("n", "NULL"), ("t", "BOOLEAN"), ("f", "BOOLEAN"))
         branches = [(exp.EQ(this=kind.copy(), expression=_lit(c)), _lit(n)) for c, n in firsts]

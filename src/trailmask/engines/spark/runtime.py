@@ -1,6 +1,11 @@
 """The process's one SparkSession: started on first use with trailmask's settings.
 
-Defaults suit one machine (``local[2]``, two shuffle partitions, no UI, only 127.0.0.1, no adaptive
+``spark.master`` (config ``spark: {spark.master: ...}``) says where it runs: ``local[*]`` (the
+default: this process, one thread per core) or a cluster (``spark://HOST:7077`` for a standalone
+master; see docs/scale.md). One process holds one session: asking for another master while one
+runs is refused (:func:`stop_session` ends it first).
+
+Defaults suit one machine (one thread per core, two shuffle partitions, no UI, only 127.0.0.1, no adaptive
 re-planning or locality waits, which cost more than they save on one machine) and can be
 overridden with Spark properties from the config file (``spark:`` section, see docs/scale.md). The
 session's time zone is UTC and its default timestamp type ``TIMESTAMP_NTZ``, matching the store's
@@ -9,7 +14,8 @@ naive UTC timestamps; Hive partition values are read as strings (an account id s
 Logging: Spark's and PySpark's own log output is off by default. Their messages can quote values
 (a failed cast, a failed task's input), and trailmask reports failures itself without them (see
 service.query); ``spark: {log_level: error}`` turns them on for debugging. Task threads get a
-16 MB stack (``-Xss16m``): regular expressions over long free text recurse in Java.
+16 MB stack (``-Xss16m``), in the driver and in executors: regular expressions over long free
+text recurse in Java.
 """
 
 from __future__ import annotations
@@ -27,7 +33,7 @@ from pyspark.sql import SparkSession
 from trailmask.errors import ConfigError
 
 DEFAULTS: dict[str, str] = {
-    "spark.master": "local[2]",
+    "spark.master": "local[*]",
     "spark.app.name": "trailmask",
     "spark.ui.enabled": "false",
     "spark.ui.showConsoleProgress": "false",
@@ -91,9 +97,10 @@ def properties(overrides: Mapping[str, object] | None = None, *, log_level: str 
         if key in FIXED:
             raise ConfigError(f"spark property {key} cannot be changed", hint="trailmask needs UTC and TIMESTAMP_NTZ")
         merged[str(key)] = str(value).lower() if isinstance(value, bool) else str(value)
-    options = merged.get("spark.driver.extraJavaOptions", "")
     logging_option = f"-Dlog4j2.configurationFile=file:{_log_config(log_level)}"
-    merged["spark.driver.extraJavaOptions"] = " ".join(filter(None, [JAVA_OPTIONS, logging_option, options]))
+    for side in ("driver", "executor"):  # executors: a cluster's own JVMs (local mode has none)
+        options = merged.get(f"spark.{side}.extraJavaOptions", "")
+        merged[f"spark.{side}.extraJavaOptions"] = " ".join(filter(None, [JAVA_OPTIONS, logging_option, options]))
     return merged
 
 
@@ -106,7 +113,14 @@ def spark_session(overrides: Mapping[str, object] | None = None, *, log_level: s
     """The process's SparkSession, started on first call (later arguments are ignored)."""
     global _session
     with _lock:
+        master = str((overrides or {}).get("spark.master", DEFAULTS["spark.master"]))
         if _session is not None and _alive(_session):
+            running = _session.sparkContext.master
+            if running != master:
+                raise ConfigError(
+                    f"this process already runs a Spark session on {running}; it cannot also use {master}",
+                    hint="one process, one spark.master: use separate processes",
+                )
             return _session
         if java_executable() is None:
             raise ConfigError(
@@ -121,3 +135,12 @@ def spark_session(overrides: Mapping[str, object] | None = None, *, log_level: s
         _session = builder.getOrCreate()
         _session.sparkContext.setLogLevel(log_level.upper())
         return _session
+
+
+def stop_session() -> None:
+    """Stop the process's SparkSession (a cluster's executors are released); the next use starts anew."""
+    global _session
+    with _lock:
+        if _session is not None:
+            _session.stop()
+            _session = None

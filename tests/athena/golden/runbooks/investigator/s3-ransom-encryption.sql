@@ -13,9 +13,9 @@ WITH writes AS (
     errorCode,
     NOT (
       COALESCE(
-        JSON_EXTRACT_SCALAR(requestParameters, '$."x-amz-server-side-encryption-customer-algorithm"'),
+        JSON_EXTRACT_SCALAR(requestParameters, '$["x-amz-server-side-encryption-customer-algorithm"]'),
         JSON_FORMAT(
-          JSON_EXTRACT(requestParameters, '$."x-amz-server-side-encryption-customer-algorithm"')
+          JSON_EXTRACT(requestParameters, '$["x-amz-server-side-encryption-customer-algorithm"]')
         )
       )
     ) IS NULL
@@ -26,9 +26,9 @@ WITH writes AS (
       )
     ) = 'SSE_C' AS sse_c,
     COALESCE(
-      JSON_EXTRACT_SCALAR(requestParameters, '$."x-amz-server-side-encryption-aws-kms-key-id"'),
+      JSON_EXTRACT_SCALAR(requestParameters, '$["x-amz-server-side-encryption-aws-kms-key-id"]'),
       JSON_FORMAT(
-        JSON_EXTRACT(requestParameters, '$."x-amz-server-side-encryption-aws-kms-key-id"')
+        JSON_EXTRACT(requestParameters, '$["x-amz-server-side-encryption-aws-kms-key-id"]')
       )
     ) AS kms_key,
     COALESCE(recipientAccountId, userIdentity.accountId) AS bucket_account

@@ -14,7 +14,7 @@ TrailmaskError                  exit 1   HTTP 500
 ├── PermissionDenied            exit 6   HTTP 403   authenticated but not allowed
 ├── QueryRejected               exit 7   HTTP 400   the SQL sandbox refused a statement
 ├── QueryFailed                 exit 8   HTTP 422   the engine failed to run an accepted query
-│   └── QueryTimeout            exit 8   HTTP 408   time limit reached
+│   └── QueryTimeout            exit 8   HTTP 504   time limit reached (not 408: browsers resend on 408)
 ├── IntegrityError              exit 9   HTTP 409   log validation / audit chain verification failed
 ├── AuditError                  exit 10  HTTP 503   the audit log could not be written: request refused
 ├── Conflict                    exit 11  HTTP 409   state conflict (approval already decided, ...)
@@ -120,7 +120,9 @@ class QueryFailed(TrailmaskError):
 
 
 class QueryTimeout(QueryFailed):
-    http_status = 408
+    # 504, not 408: Chromium resends a request answered 408 on a kept-alive connection by itself,
+    # so one click ran a slow query twice and reported the limit after twice the time.
+    http_status = 504
     kind = "query_timeout"
 
 

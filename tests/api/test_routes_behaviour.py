@@ -42,6 +42,22 @@ def test_failed_query_is_audited_and_shaped(client: TestClient, tokens: dict[str
     assert entry["outcome"] == response.json()["error"]
 
 
+SLOW_SQL = (
+    "SELECT count(*) AS n FROM events a, events b, (SELECT * FROM events LIMIT 16) c "
+    "WHERE md5(concat(a.eventTime, b.eventTime, c.eventTime)) < '1'"
+)
+
+
+def test_query_timeout_is_504_and_runs_once(client: TestClient, tokens: dict[str, str]) -> None:
+    """Not 408: Chromium resends a request answered 408 by itself, so one click ran the query twice."""
+    body = {"sql": SLOW_SQL, "timeout_s": 0.2}
+    response = client.post("/api/sql", json=body, headers=auth(tokens["admin"]))
+    assert response.status_code == 504, response.text
+    assert response.json()["error"] == "query_timeout"
+    timed_out = [e for e in _audit(client, tokens["admin"]) if e["action"] == "sql"]
+    assert [e["outcome"] for e in timed_out] == ["query_timeout"]
+
+
 def test_runbook_list_show_and_run(client: TestClient, tokens: dict[str, str]) -> None:
     listed = client.get("/api/runbooks", headers=auth(tokens["viewer"])).json()["runbooks"]
     assert RUNBOOK in [r["id"] for r in listed]

@@ -114,13 +114,14 @@ def responses(*statuses: int, plain_route: bool = False) -> dict[int | str, dict
         401: "no or bad credentials",
         403: "the role lacks the permission named in the message",
         404: "not found",
-        408: "query time limit reached, or the request body arrived too slowly",
+        408: "the request body arrived too slowly",
         409: "conflict",
         413: "request body too large",
         422: "the query failed",
         429: "rate limit reached (see Retry-After)",
         500: "internal error",
         503: "audit log unavailable or server busy",
+        504: "query time limit reached (the engine was interrupted)",
     }
     if plain_route:
         body = {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorBody"}}}

@@ -82,7 +82,7 @@ async def reject(request: Request, approval_id: ApprovalId, body: DecisionBody, 
 @router.post(
     "/{approval_id}/run",
     response_model=QueryResultBody,
-    responses=responses(400, 401, 403, 404, 408, 409, 422, 429, 503),
+    responses=responses(400, 401, 403, 404, 408, 409, 422, 429, 503, 504),
 )
 async def run(request: Request, approval_id: ApprovalId, actor: CurrentActor) -> QueryResultBody:
     """Run an approved request once, unmasked, as its requester."""

@@ -61,7 +61,7 @@ async def whoami(request: Request, actor: CurrentActor) -> WhoAmI:
     "/api/sql",
     response_model=QueryResultBody,
     tags=["query"],
-    responses=responses(400, 401, 403, 408, 413, 422, 429, 503),
+    responses=responses(400, 401, 403, 408, 413, 422, 429, 503, 504),
 )
 async def sql(request: Request, body: SqlBody, actor: CurrentActor) -> QueryResultBody:
     """Run one SELECT through the caller's role's masked view (needs permission `sql`)."""

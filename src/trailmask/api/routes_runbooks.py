@@ -44,7 +44,7 @@ async def runbook(request: Request, runbook_id: RunbookId, actor: CurrentActor) 
 @router.post(
     "/{runbook_id}/run",
     response_model=QueryResultBody,
-    responses=responses(400, 401, 403, 404, 408, 413, 422, 429, 503),
+    responses=responses(400, 401, 403, 404, 408, 413, 422, 429, 503, 504),
 )
 async def run(request: Request, runbook_id: RunbookId, body: RunBody, actor: CurrentActor) -> QueryResultBody:
     """Run the runbook with typed, bound parameters through the caller's masked view."""

@@ -129,3 +129,36 @@ def test_a_configured_entry_merges_over_a_builtin(tmp_path: Path) -> None:
         service.monitoring(
             _ctx(tmp_path, [{"name": "x", "schedule": {"every": "1h"}, "role": "admin", "destinations": ["sink"]}])
         )
+
+
+def test_status_reports_the_health_watches_last_runs(tmp_path: Path) -> None:
+    """GET /api/status (service.dashboards.data_status) carries each health watch's last run, outcome and
+    open alerts, for any role; reading it creates no watch state file."""
+    from trailmask.models import Actor
+    from trailmask.monitor.state import state_path
+    from trailmask.service.dashboards import data_status
+
+    policy = tmp_path / "policy.yaml"
+    policy.write_text(DEFAULT_POLICY.read_text(encoding="utf-8").replace(LEAKY, "      arn: keep\n"), encoding="utf-8")
+    ctx = _ctx(tmp_path, [], policy)
+    event = {
+        "eventVersion": "1.11",
+        "eventTime": "2025-03-01T10:00:00Z",
+        "eventSource": "s3.amazonaws.com",
+        "eventName": "ListBuckets",
+        "awsRegion": "eu-west-1",
+        "eventID": "e-1",
+        "recipientAccountId": "111122223333",
+    }
+    _ingest(ctx, tmp_path, [event], "one")
+    viewer = Actor(name="v", role="viewer")
+    before = {item["watch"]: item for item in data_status(ctx, viewer)["health"]}
+    assert set(before) == {"health-masking", "health-policy-drift", "health-delivery-gaps"}
+    assert all(item["last_run"] is None and item["open_alerts"] == 0 for item in before.values())
+    assert before["health-masking"]["check"] == "masking-canary"
+    assert not state_path(ctx.settings.db).exists()
+    leaky = service.run_watch(ctx, OWNER, "health-masking", now=datetime(2026, 1, 1, 10, tzinfo=UTC))
+    after = {item["watch"]: item for item in data_status(ctx, viewer)["health"]}
+    assert after["health-masking"]["outcome"] == "ok" and after["health-masking"]["last_run"].endswith("Z")
+    assert after["health-masking"]["open_alerts"] == leaky["matches"] >= 1
+    assert after["health-policy-drift"]["last_run"] is None

@@ -40,6 +40,7 @@ def test_builtin_dashboards_are_valid_against_the_catalogue(tmp_path: Path) -> N
     for dashboard in found.values():
         check_against(dashboard, runbooks)  # raises on an unknown runbook, parameter or column
     assert any(p.runbook == "health-delivery-gaps" for p in found["data-health"].panels)
+    assert found["data-health"].health_checks and not found["overview"].health_checks
 
 
 def test_a_team_folder_adds_dashboards_and_panels_say_whether_the_role_may_run_them(tmp_path: Path) -> None:
@@ -66,6 +67,7 @@ def test_a_team_folder_adds_dashboards_and_panels_say_whether_the_role_may_run_t
         (("chart: {type: timeseries", "chart: {type: pie"), "'type' must be one of"),
         (("    chart:", "    params: {no_such: 1}\n    chart:"), "has no parameter 'no_such'"),
         (("window: 7d", "window: soon"), "'window' must be a duration"),
+        (("window: 7d", "window: 7d\nhealth_checks: 'yes'"), "'health_checks' must be true or false"),
     ],
 )
 def test_a_bad_dashboard_fails_closed_naming_file_and_key(

@@ -213,3 +213,26 @@ def test_catalogue_search_covers_descriptions_and_techniques(ui: Ui) -> None:
     assert iam > 3, f"searching 'iam' finds only {iam} runbooks"
     search.fill("T1087")
     expect(ui.page.locator('li.card[data-runbook="iam-enumeration"]')).to_be_visible()
+
+
+def test_data_health_lists_the_health_watches(ui: Ui, web_server: WebServer) -> None:
+    """The masking canary's last run (run here through the API as admin) shows on data health, for a viewer too."""
+    ran = httpx.post(
+        f"{web_server.url}api/watches/health-masking/run",
+        headers={"Authorization": f"Bearer {web_server.tokens['admin']}"},
+        timeout=300,
+    )
+    assert ran.status_code == 200, ran.text
+    open_dashboard(ui, "viewer", "data-health")
+    checks = ui.page.get_by_role("region", name="Health checks")
+    expect(checks.locator("li")).to_have_count(3)
+    canary = checks.locator('li[data-watch="health-masking"]')
+    expect(canary).to_contain_text("masking canary")
+    expect(canary).to_contain_text("last run")
+    expect(canary).to_contain_text(": ok")
+    expect(canary).to_contain_text("0 open alerts")
+    expect(canary).to_have_class(re.compile(r"\bhealth-ok\b"))
+    ui.page.get_by_role("navigation", name="Main").get_by_role("link", name="Dashboards").click()
+    ui.page.locator('li.card[data-dashboard="overview"] a').click()
+    expect(ui.page.get_by_role("heading", level=1)).to_contain_text("Overview")
+    expect(ui.page.get_by_role("region", name="Health checks")).to_have_count(0)  # only where asked for

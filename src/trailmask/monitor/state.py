@@ -68,6 +68,11 @@ class Delivery:
     attempts: int
 
 
+def state_path(db: Path) -> Path:
+    """The watch state file of the store ``db``: ``<db>.watches.sqlite`` beside it."""
+    return db.with_name(db.name + ".watches.sqlite")
+
+
 class WatchState:
     """The state file of the watches of one store."""
 
@@ -264,6 +269,21 @@ class WatchState:
             conn.execute("DELETE FROM watch_marks WHERE watch = ?", (watch,))
             conn.execute("DELETE FROM watch_outbox WHERE watch = ?", (watch,))
             return conn.execute("DELETE FROM watch_alerts WHERE watch = ?", (watch,)).rowcount
+
+    def last_runs(self, watches: Sequence[str]) -> list[dict[str, Any]]:
+        """Per watch: when it last ran, how that run ended and how many alerts are open (counts
+        and times only). Read-only: a state file that does not exist yet is not created."""
+        found: dict[str, dict[str, Any]] = {}
+        if self.path.exists():
+            counters = self.counters()
+            runs = {labels["watch"]: (labels["outcome"], at) for labels, at in counters["last_run"]}
+            opened = {labels["watch"]: n for labels, n in counters["open"]}
+            for watch in watches:
+                outcome, at = runs.get(watch, (None, None))
+                ran = None if at is None else datetime.fromtimestamp(at, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+                found[watch] = {"last_run": ran, "outcome": outcome, "open_alerts": opened.get(watch, 0)}
+        empty = {"last_run": None, "outcome": None, "open_alerts": 0}
+        return [{"watch": watch, **found.get(watch, empty)} for watch in watches]
 
     def counters(self) -> dict[str, list[tuple[dict[str, str], int]]]:
         """Totals for /metrics: runs per watch and outcome, matches per watch, deliveries per status."""

@@ -26,7 +26,7 @@ from trailmask.runbooks.params import parse_duration
 BUILTIN_DIR = Path(__file__).resolve().parent / "data" / "dashboards"
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{1,79}$")
 COLUMN_PATTERN = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,62}$")
-TOP_KEYS = ("id", "title", "description", "window", "refresh", "panels")
+TOP_KEYS = ("id", "title", "description", "window", "refresh", "health_checks", "panels")
 PANEL_KEYS = ("id", "title", "runbook", "params", "chart", "size", "description")
 CHART_KEYS = ("type", "time", "series", "category", "value")
 CHART_TYPES = ("timeseries", "bar", "number", "table")
@@ -63,6 +63,7 @@ class Dashboard:
     refresh: str
     panels: tuple[Panel, ...]
     origin: str = "builtin"
+    health_checks: bool = False  # show the health watches' last runs (GET /api/status "health")
     source: str = ""  # the file it was read from, for error messages
 
 
@@ -148,6 +149,9 @@ def parse_dashboard(raw: Any, where: str, origin: str = "builtin") -> Dashboard:
             parse_duration(window)
         except ValueError as exc:
             raise _fail(where, f"'window' must be a duration such as 24h or 'all' ({exc})") from None
+    health_checks = data.get("health_checks", False)
+    if not isinstance(health_checks, bool):
+        raise _fail(where, "'health_checks' must be true or false")
     panels_raw = data.get("panels")
     if not isinstance(panels_raw, list) or not panels_raw:
         raise _fail(where, "'panels' must be a non-empty list")
@@ -164,6 +168,7 @@ def parse_dashboard(raw: Any, where: str, origin: str = "builtin") -> Dashboard:
         panels=panels,
         origin=origin,
         source=where,
+        health_checks=health_checks,
     )
 
 

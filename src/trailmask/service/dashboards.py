@@ -14,6 +14,8 @@ from typing import Any
 
 from trailmask.errors import NotFound
 from trailmask.models import Actor
+from trailmask.monitor.spec import BUILTIN_WATCHES
+from trailmask.monitor.state import WatchState, state_path
 from trailmask.runbooks.dashboard import Dashboard, check_against, load_dashboards
 from trailmask.service.audited import audited
 from trailmask.service.authz import decide, require_role, runbook_resource
@@ -40,6 +42,7 @@ def _body(ctx: AppContext, actor: Actor, dashboard: Dashboard, *, panels: bool) 
         "description": dashboard.description,
         "window": dashboard.window,
         "refresh": dashboard.refresh,
+        "health_checks": dashboard.health_checks,
         "origin": dashboard.origin,
         "panel_count": len(dashboard.panels),
     }
@@ -86,7 +89,8 @@ def _iso(value: Any) -> str | None:
 
 
 def data_status(ctx: AppContext, actor: Actor) -> dict[str, Any]:
-    """The time span the store covers, its event count and when it was last ingested (UTC).
+    """The time span the store covers, its event count, when it was last ingested (UTC) and the
+    health watches' last runs.
 
     Times and counts only, nothing about who or what, so every signed-in role may read it; audited.
     """
@@ -98,6 +102,8 @@ def data_status(ctx: AppContext, actor: Actor) -> dict[str, Any]:
             first, last, events = session.execute(STATUS_SQL, timeout_s=limit, max_rows=1).rows[0]
             ingested, files = session.execute(INGEST_SQL, timeout_s=limit, max_rows=1).rows[0]
         audit.rows = 1
+        health = WatchState(state_path(ctx.settings.db)).last_runs([str(w["name"]) for w in BUILTIN_WATCHES])
+        checks = {str(w["name"]): str(w.get("check") or w.get("runbook")) for w in BUILTIN_WATCHES}
         return {
             "first_event": _iso(first),
             "last_event": _iso(last),
@@ -105,4 +111,7 @@ def data_status(ctx: AppContext, actor: Actor) -> dict[str, Any]:
             "last_ingest": _iso(ingested),
             "ingested_files": int(files or 0),
             "timezone": "UTC",
+            # the built-in health watches (masking canary, policy drift, delivery gaps): when each
+            # last ran, its outcome and its open alerts; counts and times only, like the rest
+            "health": [{**item, "check": checks[item["watch"]]} for item in health],
         }

@@ -23,7 +23,7 @@ from trailmask.models import Actor
 from trailmask.monitor.deliver import deliver_with_retries
 from trailmask.monitor.latency import query_latency
 from trailmask.monitor.spec import Destination, Watch, parse_monitoring
-from trailmask.monitor.state import Delivery, WatchState
+from trailmask.monitor.state import Delivery, WatchState, state_path
 from trailmask.service.audited import audited
 from trailmask.service.auditing import record_event
 from trailmask.service.authz import require, role_names
@@ -59,8 +59,7 @@ def monitoring(ctx: AppContext) -> tuple[dict[str, Watch], dict[str, Destination
 
 def watch_state(ctx: AppContext) -> WatchState:
     """``<db>.watches.sqlite`` beside the store."""
-    db = ctx.settings.db
-    return WatchState(db.with_name(db.name + ".watches.sqlite"))
+    return WatchState(state_path(ctx.settings.db))
 
 
 def watch_actor(watch: Watch) -> Actor:

@@ -120,6 +120,24 @@ async function runPanel(app, panel, body, window, isCurrent) {
   }
 }
 
+const CHECK_NAMES = { "masking-canary": "masking canary", "policy-drift": "policy drift", "health-delivery-gaps": "delivery gaps" };
+
+/** The health watches' last runs (GET /api/status "health"): times, outcomes and counts only. */
+export function healthList(health) {
+  if (!Array.isArray(health) || !health.length) return h("p", { class: "muted" }, "No health watches.");
+  return h(
+    "ul",
+    { class: "health-list" },
+    health.map((item) => {
+      const name = CHECK_NAMES[item.check] || item.check;
+      const ran = item.last_run ? `last run ${item.last_run.slice(0, 16).replace("T", " ")} UTC: ${item.outcome}` : "not run yet";
+      const alerts = `${item.open_alerts} open alert${item.open_alerts === 1 ? "" : "s"}`;
+      const state = !item.last_run ? "unknown" : item.outcome === "ok" && !item.open_alerts ? "ok" : "attention";
+      return h("li", { class: `health-${state}`, "data-watch": item.watch }, h("strong", null, `${name}`), ` (${item.watch}) · ${ran} · ${alerts}`);
+    }),
+  );
+}
+
 export async function dashboardView(app, main, id) {
   replace(main, loading());
   let dashboard;
@@ -135,6 +153,16 @@ export async function dashboardView(app, main, id) {
   const status = h("p", { class: "status", role: "status", "aria-live": "polite" });
   const again = h("button", { type: "button" }, "Refresh now");
   const cards = dashboard.panels.map((panel) => ({ panel, ...panelCard(panel) }));
+  const health = dashboard.health_checks ? h("section", { class: "health-checks", "aria-labelledby": "health-title" }, h("h2", { id: "health-title" }, "Health checks"), healthList(app.status && app.status.health)) : null;
+  const refreshHealth = async () => {
+    if (!health) return;
+    try {
+      app.status = await app.api.get("/api/status");
+      health.replaceChildren(health.firstChild, healthList(app.status.health));
+    } catch (error) {
+      health.replaceChildren(health.firstChild, errorBox(error));
+    }
+  };
   let generation = 0;
   let timer = null;
   const cap = limiter(MAX_PARALLEL);
@@ -144,6 +172,7 @@ export async function dashboardView(app, main, id) {
     status.textContent = `Running ${cards.length} panels (at most ${MAX_PARALLEL} at a time)…`;
     const started = performance.now();
     const current = () => mine === generation && main.isConnected;
+    refreshHealth();
     await Promise.all(cards.map(({ panel, body }) => cap.run(() => runPanel(app, panel, body, window, current), () => !current())));
     if (mine === generation) status.textContent = `Updated ${new Date().toISOString().slice(11, 19)} UTC in ${Math.round(performance.now() - started).toLocaleString()} ms · window: ${picker.value === "all" ? "all data" : `last ${picker.value}`}`;
   };
@@ -176,6 +205,7 @@ export async function dashboardView(app, main, id) {
       again,
       status,
     ),
+    health,
     h("div", { class: "panels" }, cards.map((c) => c.card)),
   );
   schedule();

@@ -11,6 +11,7 @@ once the policy changed (the dataset was masked under the old one).
 from __future__ import annotations
 
 import dataclasses
+import json
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -21,7 +22,7 @@ from tests.spark.compare import difference
 from tests.spark.conftest import ScaleEnv
 from tests.spark.test_spark_parity import THREADS, WINDOW
 
-from trailmask.errors import ConfigError, PermissionDenied, TrailmaskError
+from trailmask.errors import ConfigError, PermissionDenied, TrailmaskError, UsageError
 from trailmask.masking.canary import LeakScanner
 from trailmask.masking.loader import policy_from_data
 from trailmask.models import Actor, QueryRequest, QueryResult
@@ -136,3 +137,48 @@ def test_a_changed_policy_refuses(role_contexts: dict[str, AppContext], tmp_path
     with pytest.raises(ConfigError, match="under another policy") as refused:
         run_query(changed, _actor("investigator"), QueryRequest(sql="SELECT count(*) AS n FROM events"))
     assert "--as investigator --overwrite" in (refused.value.hint or "")
+
+
+def _dataset_rows(directory: Path) -> tuple[list[str], set[str]]:
+    """Every row (JSON, partition columns included) and every partition folder of a dataset."""
+    import duckdb
+
+    files = sorted(directory.rglob("*.parquet"))
+    assert files, f"no Parquet files under {directory}"
+    con = duckdb.connect()
+    con.execute("SET TimeZone = 'UTC'")
+    listing = "[" + ", ".join(f"'{f}'" for f in files) + "]"
+    relation = con.sql(f"SELECT * FROM read_parquet({listing}, hive_partitioning = true, union_by_name = true)")
+    names = relation.columns
+    rows = [json.dumps(dict(zip(names, row, strict=True)), default=str, sort_keys=True) for row in relation.fetchall()]
+    rows.sort()
+    return rows, {str(f.parent.relative_to(directory)) for f in files}
+
+
+@pytest.mark.parametrize("role", ["investigator", "admin"])
+def test_spark_builds_the_same_dataset_as_duckdb(
+    scale_env: ScaleEnv, role_contexts: dict[str, AppContext], tmp_path: Path, role: str
+) -> None:
+    """``trailmask --engine spark --dataset RAW export --format parquet DIR --as ROLE``: Spark's executors
+    write the role's dataset from the raw one; it equals the DuckDB export of the store, files
+    0600, folders 0700, no Hadoop side files, the same manifest."""
+    by_duckdb = tmp_path / "duckdb"
+    export(scale_env.duck, _actor(role), "parquet", by_duckdb)
+    by_spark = tmp_path / "spark"
+    result = export(scale_env.spark, _actor(role), "parquet", by_spark)
+    assert result.rows == scale_env.events and result.files
+    want, want_folders = _dataset_rows(by_duckdb)
+    got, got_folders = _dataset_rows(by_spark)
+    assert got_folders == want_folders
+    assert len(got) == len(want)
+    mismatched = [(a, b) for a, b in zip(want, got, strict=True) if a != b]
+    if mismatched:
+        a, b = (json.loads(x) for x in mismatched[0])
+        fields = {k: (a[k], b.get(k)) for k in a if a[k] != b.get(k)}
+        pytest.fail(f"{len(mismatched)} rows differ; first, duckdb vs spark: {str(fields)[:3000]}")
+    assert not [p for p in by_spark.rglob("*") if p.name.endswith(".crc") or p.name == "_SUCCESS"]
+    assert all(p.stat().st_mode & 0o077 == 0 for p in by_spark.rglob("*"))
+    manifests = [json.loads((d / "_trailmask.json").read_text(encoding="utf-8")) for d in (by_duckdb, by_spark)]
+    assert manifests[0] == manifests[1]
+    with pytest.raises(UsageError, match="is the dataset Spark reads"):
+        export(scale_env.spark, _actor(role), "parquet", scale_env.dataset, overwrite=True)

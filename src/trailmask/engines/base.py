@@ -8,6 +8,9 @@ operations on a session, with the same limits and the same error contract:
 - ``stream(sql, params, batch_rows=)`` -> an Arrow ``RecordBatchReader`` without a row limit (exports);
 - ``close()`` (sessions are context managers).
 
+A session that can write a query's rows as a Hive-partitioned Parquet dataset itself (Spark: the
+executors write the files, nothing passes through the driver) is also a :class:`PartitionedWriter`.
+
 An engine error is a :class:`~trailmask.errors.QueryFailed` naming the engine's error class only;
 the engine's own message (which can quote SQL text and values) is kept on the error's
 ``engine_message`` field for the callers allowed to show it (raw roles). ``temp_tables`` are
@@ -18,8 +21,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from types import TracebackType
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 import pyarrow as pa
 
@@ -66,4 +70,24 @@ class Engine(Protocol):
 
     def session(self, *, temp_tables: TempTables | None = None) -> EngineSession:
         """A new session; ``temp_tables`` become session values readable by the SQL, not SQL text."""
+        ...
+
+
+@dataclass
+class WrittenDataset:
+    """What :meth:`PartitionedWriter.write_partitioned` wrote: the new Parquet files and their rows."""
+
+    rows: int
+    files: list[Path]
+
+
+@runtime_checkable
+class PartitionedWriter(Protocol):
+    """A session that writes a query's rows into ``directory`` as ``p1=.../p2=.../*.parquet``."""
+
+    def write_partitioned(
+        self, sql: str, params: Params, directory: Path, partitions: Sequence[str], *, overwrite: bool
+    ) -> WrittenDataset:
+        """Write every row of ``sql`` (``partitions`` are its last columns, kept in folder names only);
+        ``overwrite`` replaces the partitions written, else files are added to ``directory``."""
         ...

@@ -15,13 +15,15 @@ service path runs a prepared query: the engine's own error text is shown only fo
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from pathlib import Path
 from types import TracebackType
 from typing import Any
 
 import pyarrow as pa
 
 from trailmask.config import Settings
-from trailmask.engines.base import Engine, EngineSession, Params, Rows, TempTables
+from trailmask.engines.base import Engine, EngineSession, Params, PartitionedWriter, Rows, TempTables, WrittenDataset
 from trailmask.engines.duckdb import DuckDBEngine, Store
 from trailmask.errors import ConfigError, QueryFailed, QueryRejected, TrailmaskError
 from trailmask.masking.compiler import RAW_TABLE
@@ -65,6 +67,15 @@ class _SparkSession:
     def stream(self, sql: str, params: Params = None, *, batch_rows: int = 65_536) -> pa.RecordBatchReader:
         text, bound = self._text(sql, params)
         return self._inner.stream(text, bound, batch_rows=batch_rows)
+
+    def write_partitioned(
+        self, sql: str, params: Params, directory: Path, partitions: Sequence[str], *, overwrite: bool
+    ) -> WrittenDataset:
+        """``sql`` transpiled, its rows written by Spark (engines.spark.session); exports on Spark."""
+        if not isinstance(self._inner, PartitionedWriter):  # pragma: no cover - the Spark session is one
+            raise QueryFailed("this engine session cannot write a dataset")
+        text, bound = self._text(sql, params)
+        return self._inner.write_partitioned(text, bound, directory, partitions, overwrite=overwrite)
 
     def close(self) -> None:
         self._inner.close()

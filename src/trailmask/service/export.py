@@ -19,10 +19,11 @@ from typing import Any
 
 import pyarrow as pa
 
+from trailmask.engines.base import PartitionedWriter
 from trailmask.errors import PermissionDenied, UsageError
 from trailmask.export.manifest import write_manifest
 from trailmask.export.parquet import PARTITIONS, write_parquet
-from trailmask.export.target import ExportResult, prepare_directory
+from trailmask.export.target import ExportResult, make_private, prepare_directory
 from trailmask.export.text import write_csv, write_jsonl
 from trailmask.models import Actor, PreparedQuery
 from trailmask.schema import JSON_OBJECT_FIELDS
@@ -60,6 +61,10 @@ def _fields(schema: pa.Schema, name: str) -> list[str]:
     return [kind.field(i).name for i in range(kind.num_fields)]
 
 
+def _same(a: Path, b: Path) -> bool:
+    return a.expanduser().resolve() == b.expanduser().resolve()
+
+
 def _refuse_unmasked(plan: PreparedQuery, role: str) -> None:
     """Fail closed: a plan that claims masking but left the query as it was would export raw rows."""
     if plan.profile != "raw" and plan.sql.strip() == EXPORT_SQL:
@@ -70,12 +75,19 @@ def _refuse_unmasked(plan: PreparedQuery, role: str) -> None:
 
 
 def _write(ctx: AppContext, plan: PreparedQuery, fmt: str, target: Path, overwrite: bool) -> ExportResult:
-    with ctx.store_engine.session(temp_tables=plan.temp_tables) as session:
+    """DuckDB over the store; with ``--engine spark``, Spark over the dataset (its executors write a
+    Parquet export, so a role's masked dataset is built where the raw one lives)."""
+    engine = ctx.engine if ctx.settings.engine == "spark" else ctx.store_engine
+    with engine.session(temp_tables=plan.temp_tables) as session:
         params: Any = plan.params or None
         if fmt == "parquet":
             shape = session.stream(sample_sql(plan.sql), params).schema
-            reader = session.stream(_partition_sql(plan, shape), params)
-            return write_parquet(reader, target, overwrite=overwrite)
+            rows = _partition_sql(plan, shape)
+            if isinstance(session, PartitionedWriter):
+                written = session.write_partitioned(rows, params, target, PARTITIONS, overwrite=overwrite)
+                make_private(target, written.files)
+                return ExportResult("parquet", target, written.rows, written.files)
+            return write_parquet(session.stream(rows, params), target, overwrite=overwrite)
         reader = session.stream(plan.sql, params)
         writer: Callable[[pa.RecordBatchReader, Path], ExportResult] = (
             write_csv if fmt == "csv" else lambda r, d: write_jsonl(r, d, json_columns=JSON_COLUMNS)
@@ -94,7 +106,12 @@ def export(ctx: AppContext, actor: Actor, fmt: str, directory: Path, *, overwrit
         if fmt not in FORMATS:
             raise UsageError(f"unknown export format {fmt!r}", hint=f"use one of {', '.join(FORMATS)}")
         authorize(ctx, actor, "export", None)
-        ctx.store.require_exists()
+        if ctx.settings.engine != "spark":  # Spark reads the dataset (service.binding checked it)
+            ctx.store.require_exists()
+        elif ctx.settings.dataset is not None and _same(Path(directory), ctx.settings.dataset):
+            raise UsageError(
+                f"export target {directory} is the dataset Spark reads", hint="export into another directory"
+            )
         plan = prepare(ctx, actor.role, EXPORT_SQL, {})
         _refuse_unmasked(plan, actor.role)
         target = prepare_directory(directory, overwrite=overwrite)

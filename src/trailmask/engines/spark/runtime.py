@@ -34,6 +34,9 @@ from trailmask.errors import ConfigError
 
 DEFAULTS: dict[str, str] = {
     "spark.master": "local[*]",
+    # Spark's own default (1g) ran a masked export of 20k events out of memory in local mode (where
+    # the driver does all the work): an opaque Py4JJavaError after 4 minutes; 4g exported them.
+    "spark.driver.memory": "4g",
     "spark.app.name": "trailmask",
     "spark.ui.enabled": "false",
     "spark.ui.showConsoleProgress": "false",

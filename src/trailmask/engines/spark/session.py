@@ -10,20 +10,26 @@ group from a timer; rows by taking at most ``max_rows + 1``.
 
 from __future__ import annotations
 
+import re
 import threading
 import time
+import urllib.parse
 import uuid
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
+import pyarrow.parquet as pq
 from py4j.protocol import Py4JError  # type: ignore[import-untyped]
 from pyspark.errors import PySparkException
 from pyspark.sql import DataFrame, Row, SparkSession
-from pyspark.sql.types import StringType, StructField, StructType
+from pyspark.sql import functions as F
+from pyspark.sql.types import StringType, StructField, StructType, TimestampNTZType
 
-from trailmask.engines.base import Params, Rows, TempTables
+from trailmask.engines.base import Params, Rows, TempTables, WrittenDataset
+from trailmask.engines.spark.types import quote
 from trailmask.errors import QueryFailed, QueryTimeout
 
 
@@ -128,6 +134,38 @@ class SparkQuerySession:
             raise _failure(exc) from None
         return pa.RecordBatchReader.from_batches(table.schema, table.to_batches(max_chunksize=batch_rows))
 
+    def write_partitioned(
+        self, sql: str, params: Params, directory: Path, partitions: Sequence[str], *, overwrite: bool
+    ) -> WrittenDataset:
+        """The rows of ``sql`` written by the executors as a Hive-partitioned Parquet dataset.
+
+        As the DuckDB export writes it: snappy, top-level timestamps as UTC instants
+        (``TIMESTAMP_MICROS``, ``isAdjustedToUTC``), NULL partition values as
+        ``__HIVE_DEFAULT_PARTITION__``; ``overwrite`` replaces only the partitions written (dynamic
+        partition overwrite). Hadoop's ``_SUCCESS`` marker and ``.crc`` side files are removed.
+        """
+        target = Path(directory)
+        before = set(target.rglob("*.parquet"))
+        try:
+            frame = self._spark.sql(sql, args=_named(params))
+            columns = [
+                F.col(quote(f.name)).cast("timestamp_ltz").alias(f.name)
+                if isinstance(f.dataType, TimestampNTZType)
+                else F.col(quote(f.name))
+                for f in frame.schema.fields
+            ]
+            self._spark.conf.set("spark.sql.parquet.outputTimestampType", "TIMESTAMP_MICROS")
+            self._spark.conf.set("spark.sql.sources.partitionOverwriteMode", "dynamic")
+            writer = frame.select(*columns).write.partitionBy(*partitions).option("compression", "snappy")
+            writer.mode("overwrite" if overwrite else "append").parquet(str(target))
+        except (PySparkException, Py4JError) as exc:
+            raise _failure(exc) from None
+        for side in [*target.rglob("*.crc"), *target.rglob("_SUCCESS")]:
+            side.unlink(missing_ok=True)
+        written = _uri_encoded(target, sorted(set(target.rglob("*.parquet")) - before))
+        rows = sum(pq.ParquetFile(path).metadata.num_rows for path in written)
+        return WrittenDataset(rows, written)
+
     def _run(self, sql: str, args: dict[str, Any], max_rows: int, group: str, outcome: dict[str, Any]) -> None:
         """The worker: analysis and the job both run under ``group`` (a thread-local property)."""
         context = self._spark.sparkContext
@@ -138,6 +176,37 @@ class SparkQuerySession:
             outcome["columns"] = list(frame.columns)
         except (PySparkException, Py4JError) as exc:
             outcome["error"] = exc
+
+
+_SPARK_ESCAPE = re.compile(r"%([0-9A-Fa-f]{2})")
+DEFAULT_PARTITION = "__HIVE_DEFAULT_PARTITION__"
+
+
+def _segment(name: str) -> str:
+    """A ``key=value`` folder as Spark wrote it (only a few characters %-escaped) in the form the
+    DuckDB export (pyarrow's ``uri`` encoding: all but ``A-Za-z0-9-._~``) and the Athena DDL use."""
+    key, sep, value = name.partition("=")
+    if not sep or value == DEFAULT_PARTITION:
+        return name
+    plain = _SPARK_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), value)
+    return f"{key}={urllib.parse.quote(plain, safe='')}"
+
+
+def _uri_encoded(target: Path, files: list[Path]) -> list[Path]:
+    """``files`` moved into partition folders named as the DuckDB export names them."""
+    moved = []
+    for path in files:
+        parts = path.relative_to(target).parts
+        wanted = target.joinpath(*[_segment(p) for p in parts[:-1]], parts[-1])
+        if wanted != path:
+            wanted.parent.mkdir(parents=True, exist_ok=True)
+            path.rename(wanted)
+            folder = path.parent
+            while folder != target and not any(folder.iterdir()):
+                folder.rmdir()
+                folder = folder.parent
+        moved.append(wanted)
+    return sorted(moved)
 
 
 def _failure(exc: Exception) -> QueryFailed:

@@ -163,6 +163,11 @@ class SparkQuerySession:
         for side in [*target.rglob("*.crc"), *target.rglob("_SUCCESS")]:
             side.unlink(missing_ok=True)
         written = _uri_encoded(target, sorted(set(target.rglob("*.parquet")) - before))
+        if overwrite:  # a partition Spark wrote under its own folder name replaces the encoded one's files
+            folders = {path.parent for path in written}
+            for old in before:
+                if old.parent in folders and old.exists():
+                    old.unlink()
         rows = sum(pq.ParquetFile(path).metadata.num_rows for path in written)
         return WrittenDataset(rows, written)
 

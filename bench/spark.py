@@ -40,6 +40,7 @@ sys.path[:0] = [str(ROOT / "src"), str(ROOT)]
 from tests.spark.cluster import start_cluster, stop_cluster  # noqa: E402
 
 from trailmask.config import SparkSettings, load_settings  # noqa: E402
+from trailmask.errors import TrailmaskError  # noqa: E402
 from trailmask.models import Actor  # noqa: E402
 from trailmask.service.context import AppContext  # noqa: E402
 from trailmask.service.export import export  # noqa: E402
@@ -56,6 +57,7 @@ RUNBOOKS = (
 )
 WINDOW = {"start": "2000-01-01T00:00:00Z", "end": "2100-01-01T00:00:00Z"}
 KEY = "bench-spark-key-0123456789abcdef"
+DRIVER_MEMORY = ["4g"]  # --driver-memory (local mode: the driver does all the work)
 EXECUTORS = {"spark.executor.memory": "1536m", "spark.executor.cores": "1", "spark.cores.max": "2"}
 
 
@@ -93,7 +95,7 @@ def context(db: Path, key: Path, *, dataset: Path | None = None, master: str | N
         {"db": str(db), "masking_key_file": str(key), "query_timeout_s": 3600, "max_rows": 100_000}, env={}
     )
     if dataset is not None:
-        properties: dict[str, object] = {"spark.driver.memory": "2g"}
+        properties: dict[str, object] = {"spark.driver.memory": DRIVER_MEMORY[0]}
         if master:
             properties |= {"spark.master": master, **EXECUTORS}
         spark = SparkSettings(properties=properties, cache=True, timeout_factor=1.0)
@@ -107,10 +109,16 @@ def run_set(ctx: AppContext, roles: list[str], runbooks: list[str]) -> dict[str,
     for role in roles:
         for runbook in runbooks:
             times, result = [], None
-            for _ in range(2):
-                started = time.perf_counter()
-                result = run_runbook(ctx, Actor("bench", role, "cli-owner"), runbook, WINDOW, max_rows=100_000)
-                times.append(time.perf_counter() - started)
+            try:
+                for _ in range(2):
+                    started = time.perf_counter()
+                    result = run_runbook(ctx, Actor("bench", role, "cli-owner"), runbook, WINDOW, max_rows=100_000)
+                    times.append(time.perf_counter() - started)
+            except TrailmaskError as exc:  # recorded, not fatal: the other runs still tell something
+                failed = time.perf_counter() - started
+                found[f"{role}/{runbook}"] = {"error": f"{type(exc).__name__}: {exc}", "after_s": failed}
+                print(f"  {role}/{runbook}: FAILED after {failed:.1f} s ({exc})", flush=True)
+                continue
             assert result is not None
             rows = sorted(json.dumps(row, sort_keys=True, default=str) for row in result.rows)
             found[f"{role}/{runbook}"] = {"cold_s": times[0], "warm_s": times[1], "rows": len(rows), "result": rows}
@@ -144,10 +152,11 @@ def bench_size(events: int, out: Path, roles: list[str], runbooks: list[str], cl
             finally:
                 stop_session()
                 stop_cluster(running)
-    reference = {job: figures["result"] for job, figures in engines["duckdb"].items()}
+    reference = {job: figures.get("result") for job, figures in engines["duckdb"].items()}
     for results in engines.values():
         for job, figures in results.items():
-            figures["same_rows_as_duckdb"] = figures.pop("result") == reference[job]
+            if "error" not in figures:
+                figures["same_rows_as_duckdb"] = figures.pop("result") == reference[job]
     return {"events": events, "engines": engines}
 
 
@@ -156,6 +165,9 @@ def report(results: list[dict[str, Any]]) -> str:
     for size in results:
         for engine, jobs in size["engines"].items():
             for job, f in jobs.items():
+                if "error" in f:
+                    lines.append(f"| {size['events']} | {engine} | {job} | failed after {f['after_s']:.1f} s | | | |")
+                    continue
                 same = "yes" if f.get("same_rows_as_duckdb", True) else "NO"
                 timing = f"{f['cold_s']:.2f} | {f['warm_s']:.2f}"
                 lines.append(f"| {size['events']} | {engine} | {job} | {timing} | {f['rows']} | {same} |")
@@ -169,7 +181,9 @@ def main() -> None:
     parser.add_argument("--runbooks", nargs="+", default=list(RUNBOOKS))
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "out")
     parser.add_argument("--no-cluster", action="store_true", help="leave out the two-worker cluster")
+    parser.add_argument("--driver-memory", default="4g", help="spark.driver.memory (default 4g, trailmask's)")
     args = parser.parse_args()
+    DRIVER_MEMORY[0] = args.driver_memory
     args.out.mkdir(parents=True, exist_ok=True)
     results = [bench_size(n, args.out, args.roles, args.runbooks, not args.no_cluster) for n in args.events]
     (args.out / "spark.json").write_text(json.dumps(results, indent=2), encoding="utf-8")

@@ -50,7 +50,8 @@ class Cluster:
 
     def alive_workers(self) -> int:
         workers = self.state().get("workers", [])
-        return sum(1 for w in workers if isinstance(w, dict) and w.get("state") == "ALIVE")  # type: ignore[union-attr]
+        listed = workers if isinstance(workers, list) else []
+        return sum(1 for w in listed if isinstance(w, dict) and w.get("state") == "ALIVE")
 
     def logs(self) -> str:
         logs = sorted(self.root.glob("*.log"))

@@ -24,17 +24,15 @@ from tests.spark.cluster import Cluster, start_cluster, stop_cluster
 from tests.spark.compare import difference
 from tests.spark.conftest import ScaleEnv
 from tests.spark.matrix import ROLES, full_matrix, representative
-from tests.spark.test_spark_parity import THREADS, WINDOW
+from tests.spark.runs import THREADS, attempt
 
 from trailmask.config import load_settings
-from trailmask.errors import TrailmaskError
 from trailmask.masking.canary import LeakScanner
 from trailmask.models import Actor, QueryRequest, QueryResult
 from trailmask.service.catalog import catalog
 from trailmask.service.context import AppContext
 from trailmask.service.prepare import prepare
 from trailmask.service.query import run_query
-from trailmask.service.runbooks import run_runbook
 
 pytestmark = [pytest.mark.spark, pytest.mark.slow]
 
@@ -71,19 +69,8 @@ def on_cluster(scale_env: ScaleEnv, cluster_config: Path) -> AppContext:
     return AppContext.from_settings(dataclasses.replace(settings, engine="spark", dataset=scale_env.dataset))
 
 
-def _params(runbook: Any) -> dict[str, Any]:
-    params: dict[str, Any] = dict(WINDOW) if runbook.window else {}
-    for parameter in runbook.parameters:
-        if parameter.required and not parameter.window and parameter.example is not None:
-            params[parameter.name] = parameter.example
-    return params
-
-
 def _run(ctx: AppContext, role: str, runbook: Any) -> QueryResult | str:
-    try:
-        return run_runbook(ctx, _actor(role), runbook.id, _params(runbook))
-    except TrailmaskError as exc:
-        return f"{type(exc).__name__}: {exc}"
+    return attempt(ctx, _actor(role), runbook)
 
 
 def test_the_session_runs_on_both_workers(cluster: Cluster, on_cluster: AppContext) -> None:

@@ -20,9 +20,9 @@ import pytest
 import yaml
 from tests.spark.compare import difference
 from tests.spark.conftest import ScaleEnv
-from tests.spark.test_spark_parity import THREADS, WINDOW
+from tests.spark.runs import THREADS, attempt
 
-from trailmask.errors import ConfigError, PermissionDenied, TrailmaskError, UsageError
+from trailmask.errors import ConfigError, PermissionDenied, UsageError
 from trailmask.masking.canary import LeakScanner
 from trailmask.masking.loader import policy_from_data
 from trailmask.models import Actor, QueryRequest, QueryResult
@@ -61,19 +61,8 @@ def role_contexts(scale_env: ScaleEnv, tmp_path_factory: pytest.TempPathFactory)
     return contexts
 
 
-def _params(runbook: Any) -> dict[str, Any]:
-    params: dict[str, Any] = dict(WINDOW) if runbook.window else {}
-    for parameter in runbook.parameters:
-        if parameter.required and not parameter.window and parameter.example is not None:
-            params[parameter.name] = parameter.example
-    return params
-
-
 def _run(ctx: AppContext, role: str, runbook: Any) -> QueryResult | str:
-    try:
-        return run_runbook(ctx, _actor(role), runbook.id, _params(runbook))
-    except TrailmaskError as exc:
-        return f"{type(exc).__name__}: {exc}"
+    return attempt(ctx, _actor(role), runbook)
 
 
 def test_every_runbook_on_each_masked_dataset(scale_env: ScaleEnv, role_contexts: dict[str, AppContext]) -> None:

@@ -16,21 +16,18 @@ import pytest
 from tests.spark.compare import difference
 from tests.spark.conftest import ScaleEnv
 from tests.spark.matrix import runbook_pairs
+from tests.spark.runs import THREADS, attempt
 
-from trailmask.errors import TrailmaskError
 from trailmask.masking.canary import LeakScanner
 from trailmask.masking.operators import keyed_digest_py
 from trailmask.models import Actor, QueryRequest, QueryResult
 from trailmask.service.catalog import catalog
 from trailmask.service.prepare import prepare
 from trailmask.service.query import run_query
-from trailmask.service.runbooks import run_runbook
 
 pytestmark = [pytest.mark.spark, pytest.mark.slow]
 
-THREADS = 3
 SQL_ROLES = ("admin", "investigator")  # viewer: runbooks only
-WINDOW = {"start": "2000-01-01T00:00:00Z", "end": "2100-01-01T00:00:00Z"}
 QUERIES = {
     "count": "SELECT count(*) AS n FROM events",
     "by service": "SELECT eventSource, count(*) AS n FROM events GROUP BY eventSource",
@@ -67,20 +64,8 @@ def _query(env: ScaleEnv, engine: str, role: str, label: str) -> QueryResult:
     return run_query(ctx, _actor(role), QueryRequest(sql=QUERIES[label], params=params))
 
 
-def _runbook_params(runbook: Any) -> dict[str, Any]:
-    params: dict[str, Any] = dict(WINDOW) if runbook.window else {}
-    for parameter in runbook.parameters:
-        if parameter.required and not parameter.window and parameter.example is not None:
-            params[parameter.name] = parameter.example
-    return params
-
-
 def _runbook(env: ScaleEnv, engine: str, role: str, runbook: Any) -> QueryResult | str:
-    ctx = env.spark if engine == "spark" else env.duck
-    try:
-        return run_runbook(ctx, _actor(role), runbook.id, _runbook_params(runbook))
-    except TrailmaskError as exc:
-        return f"{type(exc).__name__}: {exc}"
+    return attempt(env.spark if engine == "spark" else env.duck, _actor(role), runbook)
 
 
 def test_queries_match(scale_env: ScaleEnv) -> None:

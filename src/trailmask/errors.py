@@ -14,7 +14,8 @@ TrailmaskError                  exit 1   HTTP 500
 ├── PermissionDenied            exit 6   HTTP 403   authenticated but not allowed
 ├── QueryRejected               exit 7   HTTP 400   the SQL sandbox refused a statement
 ├── QueryFailed                 exit 8   HTTP 422   the engine failed to run an accepted query
-│   └── QueryTimeout            exit 8   HTTP 504   time limit reached (not 408: browsers resend on 408)
+│   ├── QueryTimeout            exit 8   HTTP 504   time limit reached (not 408: browsers resend on 408)
+│   └── QueryCancelled          exit 8   HTTP 409   its owner cancelled the run (POST /api/runs/ID/cancel)
 ├── IntegrityError              exit 9   HTTP 409   log validation / audit chain verification failed
 ├── AuditError                  exit 10  HTTP 503   the audit log could not be written: request refused
 ├── Conflict                    exit 11  HTTP 409   state conflict (approval already decided, ...)
@@ -124,6 +125,13 @@ class QueryTimeout(QueryFailed):
     # so one click ran a slow query twice and reported the limit after twice the time.
     http_status = 504
     kind = "query_timeout"
+
+
+class QueryCancelled(QueryFailed):
+    """The run's owner cancelled it: the engine was interrupted (or the run never started)."""
+
+    http_status = 409
+    kind = "cancelled"
 
 
 class IntegrityError(TrailmaskError):

@@ -51,8 +51,10 @@ from trailmask.service import (
     users,
     watches,
 )
+from trailmask.service import runs as runs_service
 from trailmask.service.auditing import read_entries
 from trailmask.service.context import AppContext
+from trailmask.service.runs import RunControl
 from trailmask.service.serving import owner_actor, server_ingest
 
 with warnings.catch_warnings():
@@ -229,6 +231,11 @@ ROUTE_CASES: dict[tuple[str, str], dict[str, Callable[[World], Call]]] = {
         "ok": lambda w: Call("viewer", f"/api/runbooks/{RUNBOOK}/run", {"params": {"since": "all"}}),
         "denied": lambda w: Call(None, f"/api/runbooks/{RUNBOOK}/run", {"params": {}}, 401),
         "failed": lambda w: Call("viewer", f"/api/runbooks/{RUNBOOK}/run", {"params": {"no_such": 1}}, 400),
+    },
+    ("post", "/api/runs/{request_id}/cancel"): {  # a cancel before its run: refuses the run when it comes
+        "ok": lambda w: Call("viewer", "/api/runs/run-0000000000000001/cancel"),
+        "denied": lambda w: Call(None, "/api/runs/run-0000000000000001/cancel", status=401),
+        "failed": lambda w: Call("viewer", "/api/runs/bad/cancel", status=400),
     },
     ("post", "/api/approvals"): {
         "ok": lambda w: Call("investigator", "/api/approvals", _approval_body()),
@@ -561,6 +568,16 @@ SERVICE_CASES: dict[str, tuple[Callable[[World, Path], Any], ...]] = {
         lambda w, t: approvals.run_approved(w.ctx, INVESTIGATOR, w.approved),
         lambda w, t: approvals.run_approved(w.ctx, VIEWER, w.approved),
         lambda w, t: approvals.run_approved(w.ctx, INVESTIGATOR, w.approval),
+    ),
+    "runs.cancel_run": (
+        lambda w, t: runs_service.cancel_run(w.ctx, VIEWER, "run-0000000001", owner=VIEWER, control=RunControl()),
+        lambda w, t: runs_service.cancel_run(w.ctx, VIEWER, "run-0000000001", owner=INVESTIGATOR, control=RunControl()),
+        lambda w, t: runs_service.cancel_run(w.ctx, VIEWER, "bad", owner=VIEWER, control=RunControl()),
+    ),
+    "runs.replay_run": (
+        lambda w, t: runs_service.replay_run(w.ctx, VIEWER, "run-0000000001", owner=VIEWER, audit_id=None),
+        lambda w, t: runs_service.replay_run(w.ctx, VIEWER, "run-0000000001", owner=INVESTIGATOR, audit_id=None),
+        lambda w, t: runs_service.replay_run(w.ctx, VIEWER, "bad", owner=VIEWER, audit_id=None),
     ),
 }
 

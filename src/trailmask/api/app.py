@@ -26,6 +26,7 @@ from trailmask.api import (
     routes_ingest,
     routes_reveal,
     routes_runbooks,
+    routes_runs,
     routes_users,
     routes_watches,
     watch_scheduler,
@@ -33,6 +34,7 @@ from trailmask.api import (
 from trailmask.api.auth import audit_refused, audit_refused_scope
 from trailmask.api.hardening import SecurityHeaders
 from trailmask.api.limits import BodyLimit
+from trailmask.api.runs import Runs
 from trailmask.api.state import ApiState
 from trailmask.service.context import AppContext
 from trailmask.service.serving import Serving
@@ -106,6 +108,7 @@ def create_app(ctx: AppContext, serving: Serving | None = None) -> FastAPI:
         lifespan=_lifespan(ctx, serving),
     )
     app.state.trailmask = state
+    app.state.trailmask_runs = Runs()  # runs by request id (api.runs): per process, in memory
     errors.install(app, on_refused=audit_refused)
     app.add_middleware(
         BodyLimit,
@@ -117,6 +120,7 @@ def create_app(ctx: AppContext, serving: Serving | None = None) -> FastAPI:
     for module in (
         routes_core,
         routes_runbooks,
+        routes_runs,
         routes_dashboards,
         routes_approvals,
         routes_users,

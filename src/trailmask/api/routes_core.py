@@ -10,12 +10,14 @@ from trailmask import __version__
 from trailmask.api.auth import current_actor
 from trailmask.api.errors import responses
 from trailmask.api.models import AuditPage, ColumnMask, Health, QueryResultBody, SqlBody, WhoAmI
+from trailmask.api.routes_runs import RequestIdHeader, answer_once
 from trailmask.api.state import api_state, in_thread
 from trailmask.models import Actor, QueryRequest
 from trailmask.rbac.permissions import ACTIONS, allowed
 from trailmask.service.auditing import read_entries
 from trailmask.service.columns import describe_result
 from trailmask.service.query import run_query
+from trailmask.service.runs import RunControl, run_controlled
 from trailmask.service.users import whoami as role_permissions
 
 router = APIRouter()
@@ -61,15 +63,26 @@ async def whoami(request: Request, actor: CurrentActor) -> WhoAmI:
     "/api/sql",
     response_model=QueryResultBody,
     tags=["query"],
-    responses=responses(400, 401, 403, 408, 413, 422, 429, 503, 504),
+    responses=responses(400, 401, 403, 408, 409, 413, 422, 429, 503, 504),
 )
-async def sql(request: Request, body: SqlBody, actor: CurrentActor) -> QueryResultBody:
-    """Run one SELECT through the caller's role's masked view (needs permission `sql`)."""
+async def sql(
+    request: Request, body: SqlBody, actor: CurrentActor, request_id: RequestIdHeader = None
+) -> QueryResultBody:
+    """Run one SELECT through the caller's role's masked view (needs permission `sql`).
+
+    With ``X-Request-Id`` the query runs once per id (a resend gets the same answer) and its owner
+    may cancel it (``POST /api/runs/{request_id}/cancel``: 409 ``cancelled``).
+    """
     query = QueryRequest(sql=body.sql, max_rows=body.max_rows, timeout_s=body.timeout_s)
     ctx = api_state(request).ctx
-    result = await in_thread(request, run_query, ctx, actor, query, store=True)
-    masking = await in_thread(request, describe_result, ctx, result, body.sql)
-    return QueryResultBody(**result.to_dict(), column_masking=ColumnMask.of(masking))
+
+    async def work(control: RunControl) -> QueryResultBody:
+        result = await in_thread(request, run_controlled, control, run_query, ctx, actor, query, store=True)
+        masking = await in_thread(request, describe_result, ctx, result, body.sql)
+        return QueryResultBody(**result.to_dict(), column_masking=ColumnMask.of(masking))
+
+    what = ("sql", body.sql, body.max_rows, body.timeout_s)
+    return await answer_once(request, actor, request_id, what, work)
 
 
 @router.get("/api/audit", response_model=AuditPage, tags=["audit"], responses=responses(400, 401, 403, 429, 503))

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, Path, Request
 from trailmask.api.auth import current_actor
 from trailmask.api.errors import responses
 from trailmask.api.models import ColumnMask, QueryResultBody, RunBody
+from trailmask.api.routes_runs import RequestIdHeader, answer_once
 from trailmask.api.state import api_state, in_thread
 from trailmask.models import Actor
 from trailmask.runbooks.model import Runbook
@@ -16,6 +17,7 @@ from trailmask.runbooks.serialize import detail
 from trailmask.service.catalog import get_runbook
 from trailmask.service.columns import describe_result
 from trailmask.service.runbooks import list_runbooks, run_runbook, show_runbook
+from trailmask.service.runs import RunControl, run_controlled
 
 router = APIRouter(prefix="/api/runbooks", tags=["runbooks"])
 CurrentActor = Annotated[Actor, Depends(current_actor)]
@@ -44,13 +46,36 @@ async def runbook(request: Request, runbook_id: RunbookId, actor: CurrentActor) 
 @router.post(
     "/{runbook_id}/run",
     response_model=QueryResultBody,
-    responses=responses(400, 401, 403, 404, 408, 413, 422, 429, 503, 504),
+    responses=responses(400, 401, 403, 404, 408, 409, 413, 422, 429, 503, 504),
 )
-async def run(request: Request, runbook_id: RunbookId, body: RunBody, actor: CurrentActor) -> QueryResultBody:
-    """Run the runbook with typed, bound parameters through the caller's masked view."""
+async def run(
+    request: Request,
+    runbook_id: RunbookId,
+    body: RunBody,
+    actor: CurrentActor,
+    request_id: RequestIdHeader = None,
+) -> QueryResultBody:
+    """Run the runbook with typed, bound parameters through the caller's masked view.
+
+    With ``X-Request-Id`` the run happens once per id (a resend gets the same answer) and its owner
+    may cancel it (``POST /api/runs/{request_id}/cancel``: 409 ``cancelled``).
+    """
     ctx = api_state(request).ctx
-    result = await in_thread(
-        request, run_runbook, ctx, actor, runbook_id, body.params, max_rows=body.max_rows, store=True
-    )
-    masking = await in_thread(request, lambda: describe_result(ctx, result, get_runbook(ctx, runbook_id).sql))
-    return QueryResultBody(**result.to_dict(), column_masking=ColumnMask.of(masking))
+
+    async def work(control: RunControl) -> QueryResultBody:
+        result = await in_thread(
+            request,
+            run_controlled,
+            control,
+            run_runbook,
+            ctx,
+            actor,
+            runbook_id,
+            body.params,
+            max_rows=body.max_rows,
+            store=True,
+        )
+        masking = await in_thread(request, lambda: describe_result(ctx, result, get_runbook(ctx, runbook_id).sql))
+        return QueryResultBody(**result.to_dict(), column_masking=ColumnMask.of(masking))
+
+    return await answer_once(request, actor, request_id, ("runbook", runbook_id, body.params, body.max_rows), work)

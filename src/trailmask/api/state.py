@@ -61,7 +61,11 @@ async def in_thread(request: Request, fn: Callable[..., T], *args: Any, store: b
     ``store=True`` work (anything that opens the events store) runs in the signed-in actor's
     lane; it first takes a query slot, unless the pooled engine of a served store bounds it.
     """
-    info = {"request_id": getattr(request.state, "request_id", None), "client": client_address(request)}
+    info = {
+        "request_id": getattr(request.state, "request_id", None),
+        "run_id": getattr(request.state, "run_id", None),  # the client's X-Request-Id (api.runs)
+        "client": client_address(request),
+    }
     actor = getattr(request.state, "actor", None)
     role = actor.role if store and isinstance(actor, Actor) else None
 

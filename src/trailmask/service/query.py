@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from trailmask.engines.base import Engine
+from trailmask.engines.control import current_control
 from trailmask.errors import StoreError
 from trailmask.models import Actor, PreparedQuery, QueryRequest, QueryResult
 from trailmask.service.audited import audited
@@ -55,6 +56,9 @@ def run_query(
     require_store(ctx)
     with audited(ctx, actor, request.kind, request=request) as audit:
         authorize(ctx, actor, request.kind, request.runbook_id, unmasked=request.unmasked)
+        control = current_control()  # a run cancelled before it started (service.runs) reads nothing
+        if control is not None:
+            control.refuse_if_cancelled()
         request, notices = resolve_token_calls(ctx, actor, request)  # token(kind, value) in the SQL
         routed = None if request.unmasked else route(ctx, actor.role, request.sql, request.params)
         result = None

@@ -6,7 +6,8 @@ mirrors their values as session variables ``<table>__<column>`` (read with ``get
 planner folds to a constant; user SQL can reach neither: the sandbox allows no such function). File
 and network access are off and the configuration is locked from the moment the connection opens.
 Time is bounded by interrupting the connection from a timer; rows by fetching at most
-``max_rows + 1``; memory by DuckDB's ``memory_limit``.
+``max_rows + 1``; memory by DuckDB's ``memory_limit``. The run's owner can stop a statement the same
+way (engines.control: the current RunControl interrupts the connection; QueryCancelled).
 """
 
 from __future__ import annotations
@@ -14,13 +15,15 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Mapping
+from contextlib import nullcontext
 
 import duckdb
 import pyarrow as pa
 
 from trailmask.engines.base import Params, Rows, TempTables
+from trailmask.engines.control import current_control
 from trailmask.engines.duckdb.store import Store
-from trailmask.errors import QueryFailed, QueryTimeout
+from trailmask.errors import QueryCancelled, QueryFailed, QueryTimeout
 
 DATA_ERROR = (
     "the engine could not run the query: an error that can depend on data values, such as a conversion "
@@ -106,18 +109,24 @@ class QuerySession:
         The engine's message is not passed on: it can quote the SQL text and values. Callers that
         may show it (the raw admin role) read the error's ``engine_message``.
         """
+        control = current_control()  # the run's owner may cancel it (engines.control)
         timer = threading.Timer(timeout_s, self._conn.interrupt)
         started = time.perf_counter()
-        timer.start()
         try:
-            cursor = self._conn.execute(sql, params if params is not None else [])
-            description = cursor.description or []
-            fetched = cursor.fetchmany(max_rows + 1)
+            with control.attached(self._conn.interrupt) if control is not None else nullcontext():
+                timer.start()
+                cursor = self._conn.execute(sql, params if params is not None else [])
+                description = cursor.description or []
+                fetched = cursor.fetchmany(max_rows + 1)
         except duckdb.InterruptException:
+            if control is not None and control.cancelled:
+                raise QueryCancelled("the query was cancelled by its owner; it did not finish") from None
             raise QueryTimeout(
                 f"query stopped after the {timeout_s:g} s time limit", hint="narrow the time window or add filters"
             ) from None
         except duckdb.Error as exc:
+            if control is not None and control.cancelled:
+                raise QueryCancelled("the query was cancelled by its owner; it did not finish") from None
             if time.perf_counter() - started >= timeout_s:
                 raise QueryTimeout(f"query stopped after the {timeout_s:g} s time limit") from None
             raise _failure(exc) from None

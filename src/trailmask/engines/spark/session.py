@@ -16,6 +16,7 @@ import time
 import urllib.parse
 import uuid
 from collections.abc import Mapping, Sequence
+from contextlib import nullcontext
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -29,8 +30,9 @@ from pyspark.sql import functions as F
 from pyspark.sql.types import StringType, StructField, StructType, TimestampNTZType
 
 from trailmask.engines.base import Params, Rows, TempTables, WrittenDataset
+from trailmask.engines.control import current_control
 from trailmask.engines.spark.types import quote
-from trailmask.errors import QueryFailed, QueryTimeout
+from trailmask.errors import QueryCancelled, QueryFailed, QueryTimeout
 
 
 def _plain(value: Any) -> Any:
@@ -112,13 +114,17 @@ class SparkQuerySession:
         args = _named(params)
         worker = threading.Thread(target=self._run, args=(sql, args, max_rows, group, outcome), daemon=True)
         started = time.perf_counter()
-        worker.start()
-        worker.join(timeout_s)
-        if worker.is_alive():
+        control = current_control()  # the run's owner may cancel it: the group's jobs are cancelled
+        with control.attached(lambda: self._spark.sparkContext.cancelJobGroup(group)) if control else nullcontext():
+            worker.start()
+            worker.join(timeout_s)
+        if worker.is_alive() and not (control is not None and control.cancelled):
             self._spark.sparkContext.cancelJobGroup(group)
             raise QueryTimeout(
                 f"query stopped after the {timeout_s:g} s time limit", hint="narrow the time window or add filters"
             )
+        if control is not None and control.cancelled:
+            raise QueryCancelled("the query was cancelled by its owner; it did not finish")
         if "error" in outcome:
             raise _failure(outcome["error"])
         elapsed = (time.perf_counter() - started) * 1000

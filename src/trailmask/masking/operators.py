@@ -27,8 +27,17 @@ DEFAULT_REDACT_TOKEN = "XXXXX"  # noqa: S105 (the mask, not a password)
 KEEP_PREFIX_MIN_LENGTH = 16
 IPV4_FULL = r"^(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])(?:\.(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])){3}$"
 IPV6_FULL = r"^(?:[0-9A-Fa-f]{0,4}:){2,7}[0-9A-Fa-f.]{0,15}$"
+# AWS's own host names: a service principal (``lambda.amazonaws.com``), a service's regional
+# endpoint (``ssm.us-east-1.amazonaws.com``) and the few AWS names with a fixed sub-label
+# (``portal.sso.us-east-1``, ``console.ec2``, ``delivery.logs``). Nothing else under amazonaws.com:
+# there a label is the customer's (``acme-logs.s3.us-east-1.amazonaws.com`` names a bucket,
+# ``db1.c9x.us-east-1.rds.amazonaws.com`` a database, ``ec2-203-0-113-77.compute-1...`` an address),
+# so such a host is masked like any other name.
+_AWS_REGION = r"[a-z]{2}(?:-gov|-iso[a-z]?)?-[a-z]+-[0-9]+"
+_AWS_FIXED_LABELS = r"portal\.sso|console\.ec2|delivery\.logs|ops\.apigateway|replicator\.lambda|edgelambda\.lambda"
+AWS_HOST = rf"(?:{_AWS_FIXED_LABELS}|[a-z0-9-]+)(?:\.{_AWS_REGION})?\.amazonaws\.com(?:\.cn)?"
 # Values of sourceIPAddress that are not addresses and not sensitive: AWS service principals...
-SERVICE_HOST = r"^(?:(?:[A-Za-z0-9-]+\.)*amazonaws\.com(?:\.cn)?|AWS Internal)$"
+SERVICE_HOST = rf"^(?:{AWS_HOST}|AWS Internal)$"
 # ...unless the host name spells an address (ec2-203-0-113-77.compute-1.amazonaws.com).
 IP_BEARING = r"(?:^|[^0-9])[0-9]{1,3}[-.][0-9]{1,3}[-.][0-9]{1,3}[-.][0-9]{1,3}(?:[^0-9]|$)"
 ARN_FULL = r"^[Aa][Rr][Nn]:[^:]*:[^:]*:[^:]*:[^:]*:.+$"
@@ -36,7 +45,7 @@ ARN_FULL = r"^[Aa][Rr][Nn]:[^:]*:[^:]*:[^:]*:[^:]*:.+$"
 # the service principals in them); AWSReservedSSO_ roles keep that prefix, the rest is a token.
 MANAGED_NAME = (
     r"^(?:AWSServiceRoleFor[A-Za-z0-9+=,.@_-]*|aws-service-role|aws-reserved"
-    r"|[a-z0-9-]+(?:\.[a-z0-9-]+)*\.amazonaws\.com)$"
+    rf"|{AWS_HOST})$"
 )
 SSO_PREFIX = "AWSReservedSSO_"
 # The longest pseudonym (prefix, kept part, digest) is well under this: used to empty a token.

@@ -26,7 +26,7 @@ FROM (
       CASE
         WHEN REGEXP_MATCHES(
           tm_d."v",
-          '^(?:AWSServiceRoleFor[A-Za-z0-9+=,.@_-]*|aws-service-role|aws-reserved|[a-z0-9-]+(?:\.[a-z0-9-]+)*\.amazonaws\.com)$'
+          '^(?:AWSServiceRoleFor[A-Za-z0-9+=,.@_-]*|aws-service-role|aws-reserved|(?:portal\.sso|console\.ec2|delivery\.logs|ops\.apigateway|replicator\.lambda|edgelambda\.lambda|[a-z0-9-]+)(?:\.[a-z]{2}(?:-gov|-iso[a-z]?)?-[a-z]+-[0-9]+)?\.amazonaws\.com(?:\.cn)?)$'
         )
         THEN tm_d."v"
         WHEN STARTS_WITH(tm_d."v", 'AWSReservedSSO_')

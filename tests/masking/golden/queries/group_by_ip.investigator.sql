@@ -30,7 +30,10 @@ FROM (
                 THEN REGEXP_EXTRACT(tm_ip, '^(\d+\.\d+\.\d+)\.', 1) || '.xxx'
                 WHEN REGEXP_MATCHES(tm_ip, '^(?:[0-9A-Fa-f]{0,4}:){2,7}[0-9A-Fa-f.]{0,15}$')
                 THEN REGEXP_EXTRACT(LOWER(tm_ip), '^([0-9a-f]{1,4}(?::[0-9a-f]{1,4}){0,2})', 1) || '::'
-                WHEN REGEXP_MATCHES(tm_ip, '^(?:(?:[A-Za-z0-9-]+\.)*amazonaws\.com(?:\.cn)?|AWS Internal)$')
+                WHEN REGEXP_MATCHES(
+                  tm_ip,
+                  '^(?:(?:portal\.sso|console\.ec2|delivery\.logs|ops\.apigateway|replicator\.lambda|edgelambda\.lambda|[a-z0-9-]+)(?:\.[a-z]{2}(?:-gov|-iso[a-z]?)?-[a-z]+-[0-9]+)?\.amazonaws\.com(?:\.cn)?|AWS Internal)$'
+                )
                 AND NOT (
                   REGEXP_MATCHES(
                     tm_ip,
@@ -51,7 +54,10 @@ FROM (
             THEN REGEXP_EXTRACT(tm_d."v", '^(\d+\.\d+\.\d+)\.', 1) || '.xxx'
             WHEN REGEXP_MATCHES(tm_d."v", '^(?:[0-9A-Fa-f]{0,4}:){2,7}[0-9A-Fa-f.]{0,15}$')
             THEN REGEXP_EXTRACT(LOWER(tm_d."v"), '^([0-9a-f]{1,4}(?::[0-9a-f]{1,4}){0,2})', 1) || '::'
-            WHEN REGEXP_MATCHES(tm_d."v", '^(?:(?:[A-Za-z0-9-]+\.)*amazonaws\.com(?:\.cn)?|AWS Internal)$')
+            WHEN REGEXP_MATCHES(
+              tm_d."v",
+              '^(?:(?:portal\.sso|console\.ec2|delivery\.logs|ops\.apigateway|replicator\.lambda|edgelambda\.lambda|[a-z0-9-]+)(?:\.[a-z]{2}(?:-gov|-iso[a-z]?)?-[a-z]+-[0-9]+)?\.amazonaws\.com(?:\.cn)?|AWS Internal)$'
+            )
             AND NOT (
               REGEXP_MATCHES(
                 tm_d."v",

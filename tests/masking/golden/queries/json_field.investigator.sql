@@ -124,7 +124,7 @@ FROM (
                                   SUBSTRING(tm_m, LENGTH(REGEXP_EXTRACT(tm_m, '^("(?:[^"\\]|\\.)*"\s*:\s*)', 1)) + 1)
                                 ) - 2
                               ),
-                              '^(?:AWSServiceRoleFor[A-Za-z0-9+=,.@_-]*|aws-service-role|aws-reserved|[a-z0-9-]+(?:\.[a-z0-9-]+)*\.amazonaws\.com)$'
+                              '^(?:AWSServiceRoleFor[A-Za-z0-9+=,.@_-]*|aws-service-role|aws-reserved|(?:portal\.sso|console\.ec2|delivery\.logs|ops\.apigateway|replicator\.lambda|edgelambda\.lambda|[a-z0-9-]+)(?:\.[a-z]{2}(?:-gov|-iso[a-z]?)?-[a-z]+-[0-9]+)?\.amazonaws\.com(?:\.cn)?)$'
                             )
                             THEN SUBSTRING(
                               SUBSTRING(tm_m, LENGTH(REGEXP_EXTRACT(tm_m, '^("(?:[^"\\]|\\.)*"\s*:\s*)', 1)) + 1),
@@ -232,7 +232,7 @@ FROM (
                                   SUBSTRING(tm_m, LENGTH(REGEXP_EXTRACT(tm_m, '^("(?:[^"\\]|\\.)*"\s*:\s*)', 1)) + 1)
                                 ) - 2
                               ),
-                              '^(?:AWSServiceRoleFor[A-Za-z0-9+=,.@_-]*|aws-service-role|aws-reserved|[a-z0-9-]+(?:\.[a-z0-9-]+)*\.amazonaws\.com)$'
+                              '^(?:AWSServiceRoleFor[A-Za-z0-9+=,.@_-]*|aws-service-role|aws-reserved|(?:portal\.sso|console\.ec2|delivery\.logs|ops\.apigateway|replicator\.lambda|edgelambda\.lambda|[a-z0-9-]+)(?:\.[a-z]{2}(?:-gov|-iso[a-z]?)?-[a-z]+-[0-9]+)?\.amazonaws\.com(?:\.cn)?)$'
                             )
                             THEN SUBSTRING(
                               SUBSTRING(tm_m, LENGTH(REGEXP_EXTRACT(tm_m, '^("(?:[^"\\]|\\.)*"\s*:\s*)', 1)) + 1),
@@ -851,7 +851,7 @@ FROM (
                         SUBSTRING(tm_q."m", LENGTH(REGEXP_EXTRACT(tm_q."m", '^("(?:[^"\\]|\\.)*"\s*:\s*)', 1)) + 1)
                       ) - 2
                     ),
-                    '^(?:AWSServiceRoleFor[A-Za-z0-9+=,.@_-]*|aws-service-role|aws-reserved|[a-z0-9-]+(?:\.[a-z0-9-]+)*\.amazonaws\.com)$'
+                    '^(?:AWSServiceRoleFor[A-Za-z0-9+=,.@_-]*|aws-service-role|aws-reserved|(?:portal\.sso|console\.ec2|delivery\.logs|ops\.apigateway|replicator\.lambda|edgelambda\.lambda|[a-z0-9-]+)(?:\.[a-z]{2}(?:-gov|-iso[a-z]?)?-[a-z]+-[0-9]+)?\.amazonaws\.com(?:\.cn)?)$'
                   )
                   THEN SUBSTRING(
                     SUBSTRING(tm_q."m", LENGTH(REGEXP_EXTRACT(tm_q."m", '^("(?:[^"\\]|\\.)*"\s*:\s*)', 1)) + 1),
@@ -1119,7 +1119,7 @@ FROM (
                           LAMBDA tm_seg : CASE
                             WHEN REGEXP_MATCHES(
                               SUBSTRING(tm_seg, 1, LENGTH(tm_seg) - 1),
-                              '^(?:AWSServiceRoleFor[A-Za-z0-9+=,.@_-]*|aws-service-role|aws-reserved|[a-z0-9-]+(?:\.[a-z0-9-]+)*\.amazonaws\.com)$'
+                              '^(?:AWSServiceRoleFor[A-Za-z0-9+=,.@_-]*|aws-service-role|aws-reserved|(?:portal\.sso|console\.ec2|delivery\.logs|ops\.apigateway|replicator\.lambda|edgelambda\.lambda|[a-z0-9-]+)(?:\.[a-z]{2}(?:-gov|-iso[a-z]?)?-[a-z]+-[0-9]+)?\.amazonaws\.com(?:\.cn)?)$'
                             )
                             THEN SUBSTRING(tm_seg, 1, LENGTH(tm_seg) - 1)
                             WHEN STARTS_WITH(SUBSTRING(tm_seg, 1, LENGTH(tm_seg) - 1), 'AWSReservedSSO_')
@@ -1209,7 +1209,7 @@ FROM (
                             LAMBDA tm_seg : CASE
                               WHEN REGEXP_MATCHES(
                                 SUBSTRING(tm_seg, 1, LENGTH(tm_seg) - 1),
-                                '^(?:AWSServiceRoleFor[A-Za-z0-9+=,.@_-]*|aws-service-role|aws-reserved|[a-z0-9-]+(?:\.[a-z0-9-]+)*\.amazonaws\.com)$'
+                                '^(?:AWSServiceRoleFor[A-Za-z0-9+=,.@_-]*|aws-service-role|aws-reserved|(?:portal\.sso|console\.ec2|delivery\.logs|ops\.apigateway|replicator\.lambda|edgelambda\.lambda|[a-z0-9-]+)(?:\.[a-z]{2}(?:-gov|-iso[a-z]?)?-[a-z]+-[0-9]+)?\.amazonaws\.com(?:\.cn)?)$'
                               )
                               THEN SUBSTRING(tm_seg, 1, LENGTH(tm_seg) - 1)
                               WHEN STARTS_WITH(SUBSTRING(tm_seg, 1, LENGTH(tm_seg) - 1), 'AWSReservedSSO_')
@@ -1251,7 +1251,7 @@ FROM (
                           SUBSTRING(tm_q."m", LENGTH(REGEXP_EXTRACT(tm_q."m", '^("(?:[^"\\]|\\.)*"\s*:\s*)', 1)) + 1)
                         ) - 2
                       ),
-                      '^(?:AWSServiceRoleFor[A-Za-z0-9+=,.@_-]*|aws-service-role|aws-reserved|[a-z0-9-]+(?:\.[a-z0-9-]+)*\.amazonaws\.com)$'
+                      '^(?:AWSServiceRoleFor[A-Za-z0-9+=,.@_-]*|aws-service-role|aws-reserved|(?:portal\.sso|console\.ec2|delivery\.logs|ops\.apigateway|replicator\.lambda|edgelambda\.lambda|[a-z0-9-]+)(?:\.[a-z]{2}(?:-gov|-iso[a-z]?)?-[a-z]+-[0-9]+)?\.amazonaws\.com(?:\.cn)?)$'
                     )
                     THEN SUBSTRING(
                       SUBSTRING(tm_q."m", LENGTH(REGEXP_EXTRACT(tm_q."m", '^("(?:[^"\\]|\\.)*"\s*:\s*)', 1)) + 1),
@@ -1453,7 +1453,7 @@ FROM (
                       LAMBDA tm_seg : CASE
                         WHEN REGEXP_MATCHES(
                           SUBSTRING(tm_seg, 1, LENGTH(tm_seg) - 1),
-                          '^(?:AWSServiceRoleFor[A-Za-z0-9+=,.@_-]*|aws-service-role|aws-reserved|[a-z0-9-]+(?:\.[a-z0-9-]+)*\.amazonaws\.com)$'
+                          '^(?:AWSServiceRoleFor[A-Za-z0-9+=,.@_-]*|aws-service-role|aws-reserved|(?:portal\.sso|console\.ec2|delivery\.logs|ops\.apigateway|replicator\.lambda|edgelambda\.lambda|[a-z0-9-]+)(?:\.[a-z]{2}(?:-gov|-iso[a-z]?)?-[a-z]+-[0-9]+)?\.amazonaws\.com(?:\.cn)?)$'
                         )
                         THEN SUBSTRING(tm_seg, 1, LENGTH(tm_seg) - 1)
                         WHEN STARTS_WITH(SUBSTRING(tm_seg, 1, LENGTH(tm_seg) - 1), 'AWSReservedSSO_')
@@ -1511,7 +1511,7 @@ FROM (
                         LAMBDA tm_seg : CASE
                           WHEN REGEXP_MATCHES(
                             SUBSTRING(tm_seg, 1, LENGTH(tm_seg) - 1),
-                            '^(?:AWSServiceRoleFor[A-Za-z0-9+=,.@_-]*|aws-service-role|aws-reserved|[a-z0-9-]+(?:\.[a-z0-9-]+)*\.amazonaws\.com)$'
+                            '^(?:AWSServiceRoleFor[A-Za-z0-9+=,.@_-]*|aws-service-role|aws-reserved|(?:portal\.sso|console\.ec2|delivery\.logs|ops\.apigateway|replicator\.lambda|edgelambda\.lambda|[a-z0-9-]+)(?:\.[a-z]{2}(?:-gov|-iso[a-z]?)?-[a-z]+-[0-9]+)?\.amazonaws\.com(?:\.cn)?)$'
                           )
                           THEN SUBSTRING(tm_seg, 1, LENGTH(tm_seg) - 1)
                           WHEN STARTS_WITH(SUBSTRING(tm_seg, 1, LENGTH(tm_seg) - 1), 'AWSReservedSSO_')
@@ -1547,7 +1547,7 @@ FROM (
               ELSE CASE
                 WHEN REGEXP_MATCHES(
                   tm_q."m",
-                  '^(?:AWSServiceRoleFor[A-Za-z0-9+=,.@_-]*|aws-service-role|aws-reserved|[a-z0-9-]+(?:\.[a-z0-9-]+)*\.amazonaws\.com)$'
+                  '^(?:AWSServiceRoleFor[A-Za-z0-9+=,.@_-]*|aws-service-role|aws-reserved|(?:portal\.sso|console\.ec2|delivery\.logs|ops\.apigateway|replicator\.lambda|edgelambda\.lambda|[a-z0-9-]+)(?:\.[a-z]{2}(?:-gov|-iso[a-z]?)?-[a-z]+-[0-9]+)?\.amazonaws\.com(?:\.cn)?)$'
                 )
                 THEN tm_q."m"
                 WHEN STARTS_WITH(tm_q."m", 'AWSReservedSSO_')
@@ -1604,7 +1604,7 @@ FROM (
             CASE
               WHEN REGEXP_MATCHES(
                 tm_q."m",
-                '^(?:AWSServiceRoleFor[A-Za-z0-9+=,.@_-]*|aws-service-role|aws-reserved|[a-z0-9-]+(?:\.[a-z0-9-]+)*\.amazonaws\.com)$'
+                '^(?:AWSServiceRoleFor[A-Za-z0-9+=,.@_-]*|aws-service-role|aws-reserved|(?:portal\.sso|console\.ec2|delivery\.logs|ops\.apigateway|replicator\.lambda|edgelambda\.lambda|[a-z0-9-]+)(?:\.[a-z]{2}(?:-gov|-iso[a-z]?)?-[a-z]+-[0-9]+)?\.amazonaws\.com(?:\.cn)?)$'
               )
               THEN tm_q."m"
               WHEN STARTS_WITH(tm_q."m", 'AWSReservedSSO_')

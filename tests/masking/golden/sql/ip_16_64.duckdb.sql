@@ -16,7 +16,10 @@ CASE
           THEN REGEXP_EXTRACT(tm_ip, '^(\d+\.\d+)\.', 1) || '.xxx.xxx'
           WHEN REGEXP_MATCHES(tm_ip, '^(?:[0-9A-Fa-f]{0,4}:){2,7}[0-9A-Fa-f.]{0,15}$')
           THEN REGEXP_EXTRACT(LOWER(tm_ip), '^([0-9a-f]{1,4}(?::[0-9a-f]{1,4}){0,3})', 1) || '::'
-          WHEN REGEXP_MATCHES(tm_ip, '^(?:(?:[A-Za-z0-9-]+\.)*amazonaws\.com(?:\.cn)?|AWS Internal)$')
+          WHEN REGEXP_MATCHES(
+            tm_ip,
+            '^(?:(?:portal\.sso|console\.ec2|delivery\.logs|ops\.apigateway|replicator\.lambda|edgelambda\.lambda|[a-z0-9-]+)(?:\.[a-z]{2}(?:-gov|-iso[a-z]?)?-[a-z]+-[0-9]+)?\.amazonaws\.com(?:\.cn)?|AWS Internal)$'
+          )
           AND NOT (
             REGEXP_MATCHES(
               tm_ip,
@@ -37,7 +40,10 @@ CASE
       THEN REGEXP_EXTRACT("v", '^(\d+\.\d+)\.', 1) || '.xxx.xxx'
       WHEN REGEXP_MATCHES("v", '^(?:[0-9A-Fa-f]{0,4}:){2,7}[0-9A-Fa-f.]{0,15}$')
       THEN REGEXP_EXTRACT(LOWER("v"), '^([0-9a-f]{1,4}(?::[0-9a-f]{1,4}){0,3})', 1) || '::'
-      WHEN REGEXP_MATCHES("v", '^(?:(?:[A-Za-z0-9-]+\.)*amazonaws\.com(?:\.cn)?|AWS Internal)$')
+      WHEN REGEXP_MATCHES(
+        "v",
+        '^(?:(?:portal\.sso|console\.ec2|delivery\.logs|ops\.apigateway|replicator\.lambda|edgelambda\.lambda|[a-z0-9-]+)(?:\.[a-z]{2}(?:-gov|-iso[a-z]?)?-[a-z]+-[0-9]+)?\.amazonaws\.com(?:\.cn)?|AWS Internal)$'
+      )
       AND NOT (
         REGEXP_MATCHES(
           "v",

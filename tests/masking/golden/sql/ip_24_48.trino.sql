@@ -22,7 +22,10 @@ CASE
             CAST(REGEXP_EXTRACT(LOWER(tm_ip), '^([0-9a-f]{1,4}(?::[0-9a-f]{1,4}){0,2})', 1) AS VARCHAR),
             CAST('::' AS VARCHAR)
           )
-          WHEN REGEXP_LIKE(tm_ip, '^(?:(?:[A-Za-z0-9-]+\.)*amazonaws\.com(?:\.cn)?|AWS Internal)$')
+          WHEN REGEXP_LIKE(
+            tm_ip,
+            '^(?:(?:portal\.sso|console\.ec2|delivery\.logs|ops\.apigateway|replicator\.lambda|edgelambda\.lambda|[a-z0-9-]+)(?:\.[a-z]{2}(?:-gov|-iso[a-z]?)?-[a-z]+-[0-9]+)?\.amazonaws\.com(?:\.cn)?|AWS Internal)$'
+          )
           AND NOT (
             REGEXP_LIKE(
               tm_ip,
@@ -49,7 +52,10 @@ CASE
         CAST(REGEXP_EXTRACT(LOWER("v"), '^([0-9a-f]{1,4}(?::[0-9a-f]{1,4}){0,2})', 1) AS VARCHAR),
         CAST('::' AS VARCHAR)
       )
-      WHEN REGEXP_LIKE("v", '^(?:(?:[A-Za-z0-9-]+\.)*amazonaws\.com(?:\.cn)?|AWS Internal)$')
+      WHEN REGEXP_LIKE(
+        "v",
+        '^(?:(?:portal\.sso|console\.ec2|delivery\.logs|ops\.apigateway|replicator\.lambda|edgelambda\.lambda|[a-z0-9-]+)(?:\.[a-z]{2}(?:-gov|-iso[a-z]?)?-[a-z]+-[0-9]+)?\.amazonaws\.com(?:\.cn)?|AWS Internal)$'
+      )
       AND NOT (
         REGEXP_LIKE(
           "v",

@@ -118,3 +118,31 @@ def test_disabled_users_running_query_does_not_answer(
     assert "rows" not in answer.json()
     withheld = _entries(ctx, action="answer.withheld", actor="investigator")
     assert withheld and withheld[-1]["outcome"] == "unauthenticated"
+
+
+def test_r2_typed_identifiers_of_every_operation_hidden_from_audit_readers(
+    client: TestClient, ctx: AppContext, tokens: dict[str, str], auditor: str
+) -> None:
+    """Red-team pass 2: the reader view hid a fixed list of fields, so the ids typed into other
+    operations (a dashboard, approval, watch or user name; a token() kind; an HTTP method) reached
+    ``audit:read`` readers as typed. The view is now an allowlist: a typed id shows only when it
+    names a known object."""
+    investigator = auth(tokens["investigator"])
+    assert client.get(f"/api/dashboards/acct-{RAW}", headers=investigator).status_code == 404
+    assert client.get(f"/api/approvals/{RAW}", headers=investigator).status_code == 404
+    assert client.post(f"/api/watches/{RAW}/run", headers=investigator).status_code == 403
+    assert client.post(f"/api/users/{RAW}/disable", headers=investigator).status_code == 403
+    typed_kind = client.post("/api/sql", json={"sql": f"SELECT token('{RAW}', 'x')"}, headers=investigator)
+    assert typed_kind.status_code == 400
+    assert client.get("/api/dashboards/overview", headers=investigator).status_code == 200
+
+    page = client.get("/api/audit", params={"limit": 50}, headers=auth(auditor))
+    assert page.status_code == 200
+    assert RAW not in page.text
+    entries = page.json()["entries"]
+    shown = {e["action"]: e for e in entries}
+    assert {"dashboard.show", "approval.show", "watch.run-once", "user.disable", "indicator"} <= shown.keys()
+    assert any(e.get("dashboard") == "overview" for e in entries)  # a found object is still named
+
+    raw_page = client.get("/api/audit", params={"limit": 50}, headers=auth(tokens["admin"]))
+    assert RAW in raw_page.text  # audit:raw sees what was typed

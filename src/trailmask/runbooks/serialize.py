@@ -1,15 +1,19 @@
 """Runbooks as JSON-ready dictionaries: the one shape for ``runbook list/show --format json`` and the API.
 
 ``summary`` is what a catalogue needs (id, title, tags, parameters); ``detail`` adds the
-documentation, SQL, output contract, follow-ups and fixture names. Fixture events are not
-included (they can be large); ``runbook test`` runs them.
+documentation, SQL, output contract, follow-ups and fixture names, and what a search matches on
+besides the text: the ATT&CK techniques of its ``attack:`` tags with their names and tactics, and
+the AWS event sources its SQL names (``iam.amazonaws.com``). Fixture events are not included (they
+can be large); ``runbook test`` runs them.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict
 from typing import Any
 
+from trailmask.runbooks.coverage import iaas_techniques, known_ids
 from trailmask.runbooks.model import Parameter, Runbook
 from trailmask.values import json_ready
 
@@ -35,6 +39,27 @@ def parameter_dict(param: Parameter) -> dict[str, Any]:
     if param.window:
         body["window"] = True
     return body
+
+
+EVENT_SOURCE = re.compile(r"'([a-z0-9-]+\.amazonaws\.com)'")
+
+
+def attack_of(runbook: Runbook) -> list[dict[str, str]]:
+    """The ATT&CK techniques a runbook is tagged with: id, name and tactic (empty when unknown)."""
+    tracked = {t.id: t for t in iaas_techniques()}
+    names = known_ids()
+    found = []
+    for tag in runbook.tags:
+        if tag.startswith("attack:"):
+            tid = tag.removeprefix("attack:")
+            technique = tracked.get(tid)
+            found.append({"id": tid, "name": names.get(tid, ""), "tactic": technique.tactic if technique else ""})
+    return found
+
+
+def event_sources(runbook: Runbook) -> list[str]:
+    """The AWS event sources the runbook's SQL names, sorted (``iam.amazonaws.com``, ...)."""
+    return sorted(set(EVENT_SOURCE.findall(runbook.sql)))
 
 
 def summary(runbook: Runbook) -> dict[str, Any]:
@@ -70,6 +95,8 @@ def detail(runbook: Runbook) -> dict[str, Any]:
                 {"name": f.name, "matching": len(f.matching), "not_matching": len(f.not_matching)}
                 for f in runbook.fixtures
             ],
+            "attack": attack_of(runbook),
+            "event_sources": event_sources(runbook),
         }
     )
     return body

@@ -59,11 +59,11 @@ export class Api {
 
   /**
    * @param {string} path
-   * @param {{method?: string, body?: unknown}} [options]
+   * @param {{method?: string, body?: unknown, headers?: Record<string, string>}} [options]
    */
-  async request(path, { method = "GET", body } = {}) {
+  async request(path, { method = "GET", body, headers: extra = {} } = {}) {
     /** @type {Record<string, string>} */
-    const headers = { Accept: "application/json", Authorization: `Bearer ${this.token}` };
+    const headers = { ...extra, Accept: "application/json", Authorization: `Bearer ${this.token}` };
     /** @type {RequestInit} */
     const init = { method, headers, cache: "no-store", credentials: "omit", referrerPolicy: "no-referrer" };
     if (body !== undefined) {

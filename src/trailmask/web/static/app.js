@@ -52,6 +52,15 @@ const app = {
     const ok = app.allows("export") !== false;
     return { download: ok, downloadNote: ok ? null : `Downloads need the 'export' permission, which role '${app.me.role}' lacks.` };
   },
+  /** Read GET /api/status again (data span, last ingest) and redraw the header; never throws. */
+  async refreshStatus() {
+    const status = app.api ? await app.api.get("/api/status").catch(() => null) : null;
+    if (status) {
+      app.status = status;
+      renderHeader();
+    }
+    return app.status;
+  },
   deny(feature, reason) {
     app.denied[feature] = reason;
     renderHeader();

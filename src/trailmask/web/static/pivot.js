@@ -1,7 +1,9 @@
 // Pivots: any principal, IP address or ARN value in a result (the pseudonym, truncated IP or
 // masked ARN the role sees) opens "everything this value did" (the matching investigation runbook
 // with the value bound) or the per-actor timeline. The value and the time window it came from are
-// kept in memory (app.prefill, app.timeline), never in the URL.
+// kept in memory (app.prefill, app.timeline), never in the URL. A relative window ("since 24h") is
+// pinned to the start it meant when the result was shown (pinnedWindow), so the pivot still covers
+// the very event it came from.
 
 import { seg } from "./api.js";
 import { h } from "./dom.js";
@@ -25,6 +27,43 @@ export function windowParams(params) {
 }
 
 const UNITS = { s: 1, m: 60, h: 3600, d: 86400, w: 604800 };
+const SLACK_S = 60; // a pinned start reaches this much further back (browser and server clocks differ)
+
+function seconds(duration) {
+  let total = 0;
+  for (const [, n, unit] of String(duration).toLowerCase().matchAll(/(\d+)([smhdw])/g)) total += Number(n) * UNITS[unit];
+  return total;
+}
+
+/**
+ * The window a run used, as the server reads it: ``start`` (with ``end``) when given, else ``since``
+ * (``defaultSince`` when the form left it out) with ``end``. Never both since and start (the
+ * server refuses that).
+ */
+export function runWindow(values, defaultSince) {
+  const given = windowParams(values);
+  if (given.start) return given.end ? { start: given.start, end: given.end } : { start: given.start };
+  const out = {};
+  if (given.since || defaultSince) out.since = given.since || defaultSince;
+  if (given.end) out.end = given.end;
+  return out;
+}
+
+/**
+ * ``window`` pinned to the moment ``nowMs`` it ran at: "since 24h" becomes the start it meant, so
+ * a pivot opened later still covers the events that prompted it (a relative window would slide
+ * past them). The end stays as given (open: up to now), "all" stays all.
+ */
+export function pinnedWindow(window, nowMs = Date.now()) {
+  const w = windowParams(window);
+  if (w.start || !w.since || w.since === "all") return w;
+  const span = seconds(w.since);
+  if (!span) return w;
+  const endMs = w.end ? Date.parse(/[zZ]|[+-]\d\d:?\d\d$/.test(w.end) ? w.end : `${w.end}Z`) : nowMs;
+  if (Number.isNaN(endMs)) return w;
+  const start = new Date(endMs - (span + SLACK_S) * 1000).toISOString().replace(/\.\d{3}Z$/, "Z");
+  return w.end ? { start, end: w.end } : { start };
+}
 
 /** {startMs, endMs} of window parameters (null ends when open, e.g. since=all). */
 export function windowRange(params, nowMs = Date.now()) {
@@ -38,9 +77,8 @@ export function windowRange(params, nowMs = Date.now()) {
   const endMs = parse(p.end) ?? nowMs;
   let startMs = parse(p.start);
   if (startMs === null && typeof p.since === "string" && p.since !== "all") {
-    let seconds = 0;
-    for (const [, n, unit] of p.since.toLowerCase().matchAll(/(\d+)([smhdw])/g)) seconds += Number(n) * UNITS[unit];
-    startMs = seconds ? endMs - seconds * 1000 : null;
+    const span = seconds(p.since);
+    startMs = span ? endMs - span * 1000 : null;
   }
   if (p.since === "all" && startMs === null) return { startMs: null, endMs: null };
   return { startMs, endMs };
@@ -63,6 +101,7 @@ export function openTimeline(app, target, value, window) {
  * a small menu (activity, timeline); the cell's text stays the value. ``window`` is the run's window.
  */
 export function pivotCell(app, window) {
+  window = pinnedWindow(window); // pinned when the result is shown, not when the pivot is clicked
   return (column, value, node) => {
     const target = pivotTarget(column);
     if (!target || typeof value !== "string" || !value) return node;

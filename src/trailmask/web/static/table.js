@@ -1,7 +1,10 @@
-// The result view shared by runbooks, SQL and audit: a summary line, downloads and a table.
+// The result view shared by runbooks, SQL and audit: a summary line, downloads and a table that
+// sorts, filters (grid.js) and opens a row in the detail drawer (drawer.js).
 
 import { h, replace } from "./dom.js";
 import { fileName, saveFile, toCsv, toJson } from "./download.js";
+import { openDrawer } from "./drawer.js";
+import { exactFilter, nextSort, viewOf } from "./grid.js";
 import { renderCell } from "./values.js";
 
 const PAGE = 500; // rows rendered at a time; the downloads always hold every row
@@ -36,23 +39,14 @@ function downloads(name, columns, rows) {
   );
 }
 
-function tableRows(tbody, columns, rows, from, to, rowActions, masking, cellWrap) {
-  for (const row of rows.slice(from, to)) {
-    const cells = columns.map((c) => {
-      const node = renderCell(row[c], masking[c]);
-      return h("td", null, cellWrap ? cellWrap(c, row[c], node) : node);
-    });
-    if (rowActions) cells.push(h("td", { class: "row-actions" }, rowActions(row)));
-    tbody.appendChild(h("tr", null, cells));
-  }
-}
-
 /**
  * Render ``result`` ({columns, rows, row_count, truncated, role, masking_profile, elapsed_ms,
  * audit_id, column_masking}); ``name`` names the downloaded files; ``caption`` labels the table for screen readers;
  * ``rowActions(row)`` adds a last cell of buttons; ``columnHelp`` maps a column to its description;
  * ``cellWrap(column, value, node)`` may wrap a rendered cell (pivot links); ``before`` is a node
- * (a chart) shown above the table.
+ * (a chart) shown above the table. The table sorts by a column (click its header), filters per
+ * column (the inputs under the headers; a click on a value's filter button keeps that value), and
+ * opens one row in the detail drawer (drawer.js); downloads hold every row.
  */
 export function renderResult(result, options = {}) {
   const { name = "result", caption = "Result", download = true, downloadNote = null, rowActions = null, columnHelp = {}, cellWrap = null, before = null } = options;
@@ -74,7 +68,67 @@ export function renderResult(result, options = {}) {
     return section;
   }
   if (before) section.appendChild(before);
+  section.append(...interactiveTable(rows, columns, { caption, masking, rowActions, columnHelp, cellWrap }));
+  return section;
+}
+
+/** The table with its sort, filters, drawer and paging: [toolbar, table region, "Show more"]. */
+function interactiveTable(rows, columns, { caption, masking, rowActions, columnHelp, cellWrap }) {
+  const state = { sort: null, filters: /** @type {Record<string, string>} */ ({}), shown: 0, view: rows };
   const tbody = h("tbody");
+  const count = h("p", { class: "grid-count", role: "status", "aria-live": "polite" });
+  const clear = h("button", { type: "button", class: "link", hidden: true }, "Clear filters");
+  const more = h("p", { class: "more" });
+  const inputs = {};
+  const headers = {};
+  const setFilter = (column, value) => {
+    inputs[column].value = exactFilter(value);
+    state.filters[column] = inputs[column].value;
+    refresh();
+    inputs[column].focus();
+  };
+  const render = (from, to) => {
+    state.view.slice(from, to).forEach((row, i) => tbody.appendChild(rowOf(row, from + i, { columns, masking, rowActions, cellWrap, setFilter, caption })));
+    state.shown = Math.min(to, state.view.length);
+    const left = state.view.length - state.shown;
+    if (left <= 0) replace(more, state.view.length > PAGE ? `All ${state.view.length.toLocaleString()} rows shown.` : "");
+    else {
+      const button = h("button", { type: "button" }, `Show more (${state.shown.toLocaleString()} of ${state.view.length.toLocaleString()} rows shown)`);
+      button.addEventListener("click", () => render(state.shown, state.shown + PAGE));
+      replace(more, button);
+    }
+  };
+  function refresh() {
+    state.view = viewOf(rows, state.filters, state.sort);
+    tbody.replaceChildren();
+    render(0, PAGE);
+    const filtered = Object.values(state.filters).some(Boolean);
+    clear.hidden = !filtered;
+    count.textContent = filtered ? `${state.view.length.toLocaleString()} of ${rows.length.toLocaleString()} rows match the filters` : "";
+    for (const [c, th] of Object.entries(headers)) th.setAttribute("aria-sort", state.sort && state.sort.column === c ? state.sort.direction : "none");
+  }
+  clear.addEventListener("click", () => {
+    for (const input of Object.values(inputs)) input.value = "";
+    state.filters = {};
+    refresh();
+  });
+  const sortHeader = (c) => {
+    const button = h("button", { type: "button", class: "sort", title: columnHelp[c] ? `${columnHelp[c]} (click to sort)` : "Sort by this column" }, c);
+    button.addEventListener("click", () => {
+      state.sort = nextSort(state.sort, c);
+      refresh();
+    });
+    headers[c] = h("th", { scope: "col", "aria-sort": "none" }, button);
+    return headers[c];
+  };
+  const filterCell = (c) => {
+    inputs[c] = h("input", { type: "search", class: "col-filter", "aria-label": `Filter ${c}`, placeholder: "filter", autocomplete: "off", spellcheck: "false" });
+    inputs[c].addEventListener("input", () => {
+      state.filters[c] = inputs[c].value;
+      refresh();
+    });
+    return h("td", null, inputs[c]);
+  };
   const table = h(
     "table",
     { class: "grid" },
@@ -82,28 +136,30 @@ export function renderResult(result, options = {}) {
     h(
       "thead",
       null,
-      h("tr", null, columns.map((c) => h("th", { scope: "col", title: columnHelp[c] || null }, c)), rowActions ? h("th", { scope: "col" }, "Follow up") : null),
+      h("tr", null, columns.map(sortHeader), rowActions ? h("th", { scope: "col" }, "Follow up") : null),
+      h("tr", { class: "filters" }, columns.map(filterCell), rowActions ? h("td") : null),
     ),
     tbody,
   );
-  tableRows(tbody, columns, rows, 0, PAGE, rowActions, masking, cellWrap);
-  section.appendChild(h("div", { class: "grid-wrap", tabindex: "0", role: "region", "aria-label": `${caption} table` }, table));
-  if (rows.length > PAGE) section.appendChild(moreButton(tbody, columns, rows, rowActions, masking, cellWrap));
-  return section;
+  refresh();
+  const tools = h("div", { class: "grid-tools" }, count, clear);
+  return [tools, h("div", { class: "grid-wrap", tabindex: "0", role: "region", "aria-label": `${caption} table` }, table), more];
 }
 
-function moreButton(tbody, columns, rows, rowActions, masking, cellWrap) {
-  const holder = h("p", { class: "more" });
-  let shown = PAGE;
-  const button = h("button", { type: "button" });
-  const label = () => `Show more (${shown.toLocaleString()} of ${rows.length.toLocaleString()} rows shown)`;
-  button.textContent = label();
-  button.addEventListener("click", () => {
-    tableRows(tbody, columns, rows, shown, shown + PAGE, rowActions, masking, cellWrap);
-    shown = Math.min(shown + PAGE, rows.length);
-    if (shown >= rows.length) replace(holder, `All ${rows.length.toLocaleString()} rows shown.`);
-    else button.textContent = label();
+function rowOf(row, index, { columns, masking, rowActions, cellWrap, setFilter, caption }) {
+  const cells = columns.map((c, i) => {
+    const node = renderCell(row[c], masking[c]);
+    const filter = h("button", { type: "button", class: "cell-filter", tabindex: "-1", "aria-label": `Filter ${c} to this value`, title: `Show only rows where ${c} is this value` });
+    filter.addEventListener("click", () => setFilter(c, row[c]));
+    const details = i === 0 ? detailsButton(row, index, columns, caption, setFilter) : null;
+    return h("td", null, details, cellWrap ? cellWrap(c, row[c], node) : node, row[c] === undefined ? null : filter);
   });
-  holder.appendChild(button);
-  return holder;
+  if (rowActions) cells.push(h("td", { class: "row-actions" }, rowActions(row)));
+  return h("tr", null, cells);
+}
+
+function detailsButton(row, index, columns, caption, setFilter) {
+  const button = h("button", { type: "button", class: "row-details", "aria-label": `Details of row ${index + 1}`, title: "Show this row in full" });
+  button.addEventListener("click", () => openDrawer(row, { columns, title: `${caption}: row ${index + 1}`, opener: button, onFilter: setFilter }));
+  return button;
 }

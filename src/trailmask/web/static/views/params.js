@@ -30,7 +30,32 @@ function displayDefault(param) {
   return String(value);
 }
 
-function control(param, id, describedBy) {
+/** "2019-02-01T00:00:00Z" -> "2019-02-01 00:00 UTC" (the server's times are UTC, marked Z). */
+export function utcText(iso) {
+  if (typeof iso !== "string" || !iso) return "";
+  return `${iso.slice(0, 16).replace("T", " ")} UTC`;
+}
+
+/** What the data covers, for help lines: "data from 2019-02-01 00:00 UTC to ... · last ingested ...". */
+export function spanText(status) {
+  if (!status || !status.first_event) return "";
+  const ingested = status.last_ingest ? utcText(status.last_ingest) : "never";
+  return `data from ${utcText(status.first_event)} to ${utcText(status.last_event)} · last ingested ${ingested}`;
+}
+
+/**
+ * A placeholder from the data itself: time fields offer the data's own first or last event time
+ * (start-like names get the first, others the last), a duration says what the data spans.
+ */
+function dataPlaceholder(param, status) {
+  if (!status || !status.first_event) return null;
+  const type = param.type || "string";
+  if (type === "timestamp") return /start|from|after|begin|since/i.test(param.name) ? status.first_event : status.last_event;
+  if (type === "duration" || param.name === "since") return `e.g. 24h, 7d, all (data: ${status.first_event.slice(0, 10)} → ${(status.last_event || "").slice(0, 10)} UTC)`;
+  return null;
+}
+
+function control(param, id, describedBy, status) {
   const common = { id, name: param.name, "aria-describedby": describedBy, "aria-required": param.required ? "true" : null };
   const type = param.type || "string";
   if (type === "bool" || type === "boolean") {
@@ -47,7 +72,9 @@ function control(param, id, describedBy) {
   /** @type {Record<string, any>} */
   const attrs = { ...common, type: "text", value: displayDefault(param), autocomplete: "off", spellcheck: "false" };
   if (type === "int" || type === "integer") Object.assign(attrs, { inputmode: "numeric" });
-  attrs.placeholder = param.example || PLACEHOLDERS[type] || null;
+  // the time window's fields (param.window) offer the data's own times before a generic example
+  const fromData = dataPlaceholder(param, status);
+  attrs.placeholder = (param.window ? fromData || param.example : param.example || fromData) || PLACEHOLDERS[type] || null;
   return h("input", attrs);
 }
 
@@ -63,12 +90,15 @@ function constraints(param) {
   return parts.join(" · ");
 }
 
-/** One labelled field: label (name, type, required), control, help text, error slot. */
-export function paramField(param, formId) {
+/**
+ * One labelled field: label (name, type, required), control, help text, error slot. ``status``
+ * (GET /api/status: the data's span and last ingest) gives time fields placeholders from the data.
+ */
+export function paramField(param, formId, status = null) {
   const id = `${formId}-p-${slug(param.name)}`;
   const helpId = `${id}-help`;
   const errorId = `${id}-error`;
-  const input = control(param, id, `${helpId} ${errorId}`);
+  const input = control(param, id, `${helpId} ${errorId}`, status);
   const label = h(
     "label",
     { for: id },
@@ -76,7 +106,15 @@ export function paramField(param, formId) {
     h("span", { class: "param-type" }, param.type || "string"),
     param.required ? h("span", { class: "param-required" }, "required") : null,
   );
-  const help = h("p", { class: "help", id: helpId }, inline(param.description || ""), constraints(param) ? h("span", { class: "constraints" }, constraints(param)) : null);
+  const timeLike = param.window || ["timestamp", "duration"].includes(param.type || "string");
+  const span = timeLike ? spanText(status) : "";
+  const help = h(
+    "p",
+    { class: "help", id: helpId },
+    inline(param.description || ""),
+    constraints(param) ? h("span", { class: "constraints" }, constraints(param)) : null,
+    span ? h("span", { class: "data-span-help" }, span) : null,
+  );
   const error = h("p", { class: "field-error", id: errorId, hidden: true });
   return h("div", { class: "field", "data-param": param.name }, label, input, help, error);
 }

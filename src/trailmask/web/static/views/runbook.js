@@ -4,8 +4,9 @@
 import { seg } from "../api.js";
 import { h, replace } from "../dom.js";
 import { errorBox, loading } from "../notice.js";
+import { isCancelled, runJob } from "../jobs.js";
 import { chartPicker } from "../chart.js";
-import { pivotCell, windowParams, windowRange } from "../pivot.js";
+import { pinnedWindow, pivotCell, runWindow, windowParams, windowRange } from "../pivot.js";
 import { renderResult } from "../table.js";
 import { clearFieldErrors, collectParams, paramField, paramOfError, showFieldError } from "./params.js";
 import { requestForm } from "./approvals.js";
@@ -29,8 +30,17 @@ function metaLine(runbook) {
   );
 }
 
+const WINDOW_FIELDS = ["since", "start", "end"];
+
 function applyPrefill(form, app, runbook) {
   if (!app.prefill || app.prefill.id !== runbook.id) return;
+  // a handed-on window replaces the form's own (its default since would clash with a start)
+  if (WINDOW_FIELDS.some((name) => name in app.prefill.params)) {
+    for (const name of WINDOW_FIELDS) {
+      const el = form.elements.namedItem(name);
+      if (el && !(name in app.prefill.params)) el.value = "";
+    }
+  }
   for (const [name, value] of Object.entries(app.prefill.params)) {
     const el = form.elements.namedItem(name);
     if (el && el.type === "checkbox") el.checked = Boolean(value);
@@ -62,12 +72,11 @@ async function submit(form, runbook, app, parts) {
   clearFieldErrors(form);
   replace(parts.errors);
   parts.button.disabled = true;
-  parts.status.textContent = "Running…";
   try {
     const values = collectParams(form, params);
-    const result = await app.api.post(`/api/runbooks/${seg(runbook.id)}/run`, { params: values });
-    parts.status.textContent = `Done: ${result.row_count ?? (result.rows || []).length} rows.`;
-    const window = { since: runbook.window ? runbook.window.default : undefined, ...windowParams(values) };
+    const ranAt = Date.now();
+    const result = await runJob(app.api, `/api/runbooks/${seg(runbook.id)}/run`, { params: values }, { status: parts.status, controls: parts.job, returnFocus: parts.button });
+    const window = pinnedWindow(runWindow(values, runbook.window ? runbook.window.default : undefined), ranAt);
     const options = {
       name: runbook.id,
       caption: `Result of ${runbook.id}`,
@@ -80,11 +89,11 @@ async function submit(form, runbook, app, parts) {
     replace(parts.output, renderResult(result, options));
     parts.output.scrollIntoView({ block: "start" });
   } catch (error) {
-    parts.status.textContent = "";
+    replace(parts.output);
+    if (isCancelled(error)) return; // the status line says so
     const name = paramOfError(error, params);
     if (name) showFieldError(form, name, error.message);
     replace(parts.errors, errorBox(error));
-    replace(parts.output);
   } finally {
     parts.button.disabled = false;
   }
@@ -97,12 +106,13 @@ function runForm(runbook, app) {
     errors: h("div", { class: "form-errors" }),
     output: h("div", { class: "output" }),
     button: h("button", { type: "submit", class: "primary" }, "Run runbook"),
+    job: h("span", { class: "job-slot" }),
   };
   const form = h(
     "form",
     { id: "run", class: "param-form", novalidate: true, "aria-label": `Parameters of ${runbook.id}` },
-    params.length ? params.map((p) => paramField(p, "run")) : h("p", { class: "muted" }, "This runbook takes no parameters."),
-    h("div", { class: "actions" }, parts.button, parts.status),
+    params.length ? params.map((p) => paramField(p, "run", app.status)) : h("p", { class: "muted" }, "This runbook takes no parameters."),
+    h("div", { class: "actions" }, parts.button, parts.job, parts.status),
     parts.errors,
   );
   form.addEventListener("submit", (event) => {
@@ -119,18 +129,21 @@ export async function runbookView(app, main, id) {
   replace(main, loading());
   let runbook;
   try {
-    runbook = await app.api.get(`/api/runbooks/${seg(id)}`);
+    // the data's span for the form's placeholders, read again: an ingest may have run meanwhile
+    [runbook] = await Promise.all([app.api.get(`/api/runbooks/${seg(id)}`), app.refreshStatus ? app.refreshStatus() : null]);
   } catch (error) {
     replace(main, h("h1", { tabindex: "-1" }, `Runbook ${id}`), errorBox(error), h("p", null, h("a", { href: "#/runbooks" }, "Back to runbooks")));
     return;
   }
   const { section, output } = runForm(runbook, app);
+  // A workbench: the form, then the result (it fills the viewport), then the documentation.
   replace(
     main,
     h("p", { class: "crumbs" }, h("a", { href: "#/runbooks" }, "Runbooks"), " / ", runbook.id),
     h("h1", { tabindex: "-1" }, runbook.title || runbook.id),
     metaLine(runbook),
-    h("div", { class: "runbook-layout" }, h("div", { class: "docs" }, documentation(runbook, app)), h("div", { class: "runner" }, section)),
+    h("div", { class: "runner runner-wide" }, section),
     output,
+    h("section", { class: "docs", "aria-label": "Documentation" }, documentation(runbook, app)),
   );
 }

@@ -1,12 +1,16 @@
-// The runbook catalogue with search by id, title, tag (ATT&CK tactics and techniques are tags),
-// description, when-to-use and what it indicates (every word must match somewhere).
+// The runbook catalogue with search by id, title, tag, description, when-to-use, what it
+// indicates, ATT&CK techniques (id, name, tactic), the AWS services its SQL reads
+// (iam.amazonaws.com: "iam") and its output columns (every word must match somewhere).
 
 import { seg } from "../api.js";
 import { h, replace } from "../dom.js";
 import { errorBox, loading } from "../notice.js";
 
 function haystack(runbook) {
-  return [runbook.id, runbook.title, ...(runbook.tags || []), runbook.description, runbook.when, runbook.indicates]
+  const attack = (Array.isArray(runbook.attack) ? runbook.attack : []).flatMap((t) => [t.id, t.name, t.tactic]);
+  const sources = Array.isArray(runbook.event_sources) ? runbook.event_sources : []; // "iam.amazonaws.com" finds "iam"
+  const output = (Array.isArray(runbook.output) ? runbook.output : []).flatMap((c) => [c.name, c.description]);
+  return [runbook.id, runbook.title, ...(runbook.tags || []), runbook.description, runbook.when, runbook.indicates, ...attack, ...sources, ...output]
     .filter((part) => typeof part === "string")
     .join("\n")
     .toLowerCase();
@@ -66,6 +70,7 @@ export async function runbooksView(app, main) {
     placeholder: "e.g. iam, cis-aws-1.4:4.3, root",
     autocomplete: "off",
     "aria-controls": "runbook-list",
+    "aria-describedby": "runbook-search-help",
   });
   const count = h("p", { class: "muted", id: "runbook-count", role: "status", "aria-live": "polite" });
   const list = h("ul", { class: "cards", id: "runbook-list" });
@@ -84,7 +89,14 @@ export async function runbooksView(app, main) {
   replace(
     main,
     h("h1", { tabindex: "-1" }, "Runbooks"),
-    h("div", { class: "searchbar" }, h("label", { for: "runbook-search" }, "Search by id, title, tag or description"), search, count),
+    h(
+      "div",
+      { class: "searchbar" },
+      h("label", { for: "runbook-search" }, "Search by id, title, tag or description"),
+      search,
+      h("p", { class: "help", id: "runbook-search-help" }, "Also matches ATT&CK techniques and tactics, the AWS services a runbook reads (iam, s3, sts…) and its output columns."),
+      count,
+    ),
     list,
   );
   update();

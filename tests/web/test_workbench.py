@@ -1,6 +1,6 @@
 """The workbench (issue 14.6) in real headless Chromium: a long run shown as a job and cancelled on
 the server, sortable and filterable results with click-to-filter, the row drawer by keyboard,
-pivots that keep their window, catalogue search and data-span placeholders.
+pivots that keep their window, catalogue search, data-span placeholders and /docs offline.
 
 This module serves its own store (the same events) with one team runbook that runs for a long
 time (a cross join), so that there is something to cancel.
@@ -18,7 +18,7 @@ from typing import Any
 
 import httpx
 import pytest
-from playwright.sync_api import expect
+from playwright.sync_api import ConsoleMessage, expect
 from tests.conftest import awsdocs_events, panther_events, write_jsonl
 from tests.web.conftest import USERS, Ui, WebServer, _free_port, _trailmask, _wait_healthy
 
@@ -237,3 +237,19 @@ def test_form_placeholders_and_header_show_the_data_span(ui: Ui) -> None:
     assert f"data from {status['first_event'][:16].replace('T', ' ')} UTC" in help_text
     assert "last ingested" in help_text
 
+
+def test_api_docs_load_from_the_server_alone(ui: Ui) -> None:
+    console: list[str] = []
+
+    def seen(message: ConsoleMessage) -> None:
+        if message.type == "error":
+            console.append(message.text)
+
+    ui.page.on("console", seen)
+    ui.page.goto(f"{ui.server.url}docs")
+    expect(ui.page.locator(".swagger-ui .info .title")).to_contain_text("trailmask")
+    expect(ui.page.locator(".opblock").first).to_be_visible()
+    assert ui.page.locator(".opblock").count() > 10
+    expect(ui.page.get_by_role("button", name=re.compile("Authorize"))).to_be_visible()
+    assert not [c for c in console if "Content Security Policy" in c], console
+    ui.shoot("api-docs")

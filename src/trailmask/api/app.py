@@ -14,6 +14,7 @@ from typing import Any
 import anyio.to_thread
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
+from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
 from trailmask import __version__
@@ -39,6 +40,7 @@ from trailmask.api.state import ApiState
 from trailmask.service.context import AppContext
 from trailmask.service.serving import Serving
 from trailmask.web import STATIC_DIR
+from trailmask.web.apidocs import APIDOCS_DIR
 
 DESCRIPTION = """\
 Investigate CloudTrail logs; every role sees only what it may.
@@ -68,8 +70,31 @@ def _openapi(app: FastAPI) -> dict[str, Any]:
     if "HTTPValidationError" not in str(schema.get("paths")):
         components.pop("HTTPValidationError", None)
         components.pop("ValidationError", None)
+    # every route but /healthz takes the bearer token (api.auth): the docs' "Authorize" sends it
+    schema.setdefault("components", {})["securitySchemes"] = {
+        "bearer": {"type": "http", "scheme": "bearer", "description": "an API token or an OIDC JWT"}
+    }
+    schema["security"] = [{"bearer": []}]
+    for path, operations in schema.get("paths", {}).items():
+        if path == "/healthz":
+            for operation in operations.values():
+                operation["security"] = []
     app.openapi_schema = schema
     return schema
+
+
+def _api_docs(app: FastAPI) -> None:
+    """Interactive API docs at ``/docs``: Swagger UI from the package (trailmask.web.apidocs), no CDN.
+
+    The page and its script are files of their own (no inline script), so the one CSP holds.
+    """
+    page = (APIDOCS_DIR / "docs.html").read_text(encoding="utf-8")
+
+    @app.get("/docs", include_in_schema=False)
+    async def docs() -> HTMLResponse:
+        return HTMLResponse(page)
+
+    app.mount("/docs/assets", StaticFiles(directory=APIDOCS_DIR / "assets"), name="apidocs")
 
 
 def _lifespan(ctx: AppContext, serving: Serving | None) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
@@ -131,6 +156,7 @@ def create_app(ctx: AppContext, serving: Serving | None = None) -> FastAPI:
     ):
         app.include_router(module.router)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
+    _api_docs(app)
     web = _web_dir()
     if web is not None:
         app.mount("/", StaticFiles(directory=web, html=True), name="web")

@@ -7,6 +7,13 @@ PermissionDenied that names the missing permission and the rule that decided (rb
 
 Unmasked (break-glass) runs need ``unmask`` or an approved request: service.approvals runs the
 approved query inside :func:`unmask_grant`, which this module checks.
+
+Some operations hand out what another role may do or see: managing a user hands out that user's
+role (a new user's token, a rotated token), a watch's state shows values as the watch's role sees
+them. :func:`require_not_stronger` lets them through only for a role that can do and see no more
+than the caller's own: no permission it lacks, no denial it has lifted, no raw data or weaker
+masking or row filter it does not have itself. A role that cannot be compared is refused (fail
+closed).
 """
 
 from __future__ import annotations
@@ -16,8 +23,10 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 
 from trailmask.errors import NotFound, PermissionDenied
+from trailmask.masking.model import BUILTIN_CLASSES, Policy, Role
 from trailmask.models import Actor
 from trailmask.rbac import Decision, Resource, allowed
+from trailmask.rbac.permissions import matches
 from trailmask.service.catalog import get_runbook
 from trailmask.service.context import AppContext
 
@@ -91,3 +100,68 @@ def authorize(ctx: AppContext, actor: Actor, action: str, runbook_id: str | None
         require(ctx, actor, action)
     if unmasked and current_grant() is None:
         require(ctx, actor, "unmask")
+
+
+_HIDING = ("redact", "nullify")
+
+
+def _split(permissions: tuple[str, ...]) -> tuple[list[str], list[str]]:
+    grants = [p.strip() for p in permissions if p.strip() and not p.strip().startswith("!")]
+    denials = [p.strip()[1:].strip() for p in permissions if p.strip().startswith("!")]
+    return grants, denials
+
+
+def _more_permissions(mine: tuple[str, ...], theirs: tuple[str, ...]) -> str | None:
+    """What ``theirs`` may do that ``mine`` may not, or None (globs compared as patterns)."""
+    my_grants, my_denials = _split(mine)
+    their_grants, their_denials = _split(theirs)
+    for grant in their_grants:
+        if not any(matches(mine_, grant) for mine_ in my_grants):
+            return f"it holds {grant!r}"
+    for denial in my_denials:
+        if not any(matches(theirs_, denial) for theirs_ in their_denials):
+            return f"it is not denied {denial!r}"
+    return None
+
+
+def _sees_more(policy: Policy, mine: Role, theirs: Role) -> str | None:
+    """What ``theirs`` sees that ``mine`` does not, or None (same or stricter masking and rows)."""
+    if mine.raw:
+        return None
+    if theirs.raw:
+        return "it sees raw values"
+    if mine.row_filter != theirs.row_filter and (
+        mine.row_filter.accounts or mine.row_filter.regions or mine.row_filter.where
+    ):
+        return "its row filter is not yours"
+    classes = {*BUILTIN_CLASSES, *policy.classes.values(), *(rule.cls for rule in policy.json_keys)}
+    for cls in sorted({*classes, *mine.operators, *theirs.operators}):
+        their_op, my_op = theirs.operator_for(cls), mine.operator_for(cls)
+        if their_op != my_op and their_op.name not in _HIDING:
+            return f"it sees class {cls} with {their_op.name}"
+    return None
+
+
+def require_not_stronger(ctx: AppContext, actor: Actor, role: str) -> None:
+    """PermissionDenied unless ``role`` can do and see no more than ``actor``'s role (see the module
+    docstring): before adding, rotating, disabling or enabling a user of ``role``, or showing what a
+    watch running as ``role`` saw."""
+    if role == actor.role:
+        return
+    mine = require_role(ctx, actor.role)
+    my_role = ctx.policy.roles.get(actor.role)
+    if my_role is not None and my_role.raw and mine == ("*",):
+        return  # the administrator: every permission, raw data
+    theirs = permissions_of(ctx, role)
+    their_role = ctx.policy.roles.get(role)
+    reason = "the policy does not define it" if theirs is None else _more_permissions(mine, theirs)
+    if reason is None:
+        if my_role is None or their_role is None:
+            reason = "its masking cannot be compared with yours"
+        else:
+            reason = _sees_more(ctx.policy, my_role, their_role)
+    if reason is not None:
+        raise PermissionDenied(
+            f"role {actor.role!r} may not act for role {role!r}: {reason}",
+            hint="only what your own role may do and see can be handed out; ask an administrator",
+        )

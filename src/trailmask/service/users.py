@@ -19,7 +19,7 @@ from typing import Any
 from trailmask.errors import Conflict, NotFound, UsageError
 from trailmask.models import Actor
 from trailmask.service.audited import audited
-from trailmask.service.authz import require, require_role
+from trailmask.service.authz import require, require_not_stronger, require_role
 from trailmask.service.context import AppContext
 from trailmask.service.statedb import connect, now, read
 
@@ -80,6 +80,7 @@ def add_user(ctx: AppContext, actor: Actor, name: str, role: str) -> tuple[User,
         require(ctx, actor, "users:manage")
         _check_name(name)
         require_role(ctx, role)
+        require_not_stronger(ctx, actor, role)  # no user of a role stronger than the manager's own
         token_id, token = new_token()
         created = now()
         if conn.execute("SELECT 1 FROM users WHERE name = ?", (name,)).fetchone():
@@ -114,6 +115,7 @@ def set_disabled(ctx: AppContext, actor: Actor, name: str, disabled: bool) -> Us
     with connect(ctx) as conn, audited(ctx, actor, action, user=name):
         require(ctx, actor, "users:manage")
         user = _get(conn, name)
+        require_not_stronger(ctx, actor, user.role)
         if disabled and actor.name == name and actor.via == "token":
             raise Conflict("you cannot disable your own account", hint="ask another user manager")
         conn.execute("UPDATE users SET disabled = ? WHERE name = ?", (int(disabled), name))
@@ -127,6 +129,7 @@ def rotate_token(ctx: AppContext, actor: Actor, name: str) -> tuple[User, str]:
         token_id, token = new_token()
         rotated = now()
         user = _get(conn, name)
+        require_not_stronger(ctx, actor, user.role)  # the new token would be the caller's to use
         conn.execute(
             "UPDATE users SET token_id = ?, token_hash = ?, rotated_at = ? WHERE name = ?",
             (token_id, hash_token(token), rotated, name),

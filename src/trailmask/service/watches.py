@@ -26,7 +26,7 @@ from trailmask.monitor.spec import Destination, Watch, parse_monitoring
 from trailmask.monitor.state import Delivery, WatchState, state_path
 from trailmask.service.audited import audited
 from trailmask.service.auditing import record_event
-from trailmask.service.authz import require, role_names
+from trailmask.service.authz import require, require_not_stronger, role_names
 from trailmask.service.catalog import get_runbook
 from trailmask.service.context import AppContext
 from trailmask.service.health import run_check
@@ -170,11 +170,12 @@ def manage(ctx: AppContext, actor: Actor, action: str, name: str, keys: tuple[st
     """``state`` / ``history`` / ``reset`` of one watch for a caller holding ``watches:manage`` (audited)."""
     with audited(ctx, actor, f"watch.{action}", watch=name, keys=len(keys) or None):
         require(ctx, actor, "watches:manage")
-        get_watch(ctx, name)
+        watch = get_watch(ctx, name)[0]
         state = watch_state(ctx)
         if action == "show":
-            return describe(get_watch(ctx, name)[0])
+            return describe(watch)
         if action == "state":
+            require_not_stronger(ctx, actor, watch.role)  # its alert keys are values as the watch's role sees them
             return state.summary(name)
         if action == "history":
             return {"watch": name, "runs": state.history(name)}

@@ -129,3 +129,29 @@ def test_cli_raw_access_feed(ctx: AppContext, token: str) -> None:
     result = Cli(ctx.settings.db)("audit", "list", "--raw-access", "--format", "json")
     assert result.exit_code == 0, result.stderr
     assert [e["action"] for e in result.json()] == ["reveal"]
+
+
+# Red-team pass 2: an indicator lookup counted once per value, but an ARN converts each of its path
+# segments on its own (principal tokens): one ``token('arn', ...)`` or ``principal`` parameter
+# with a dictionary of guessed names as its path gave every name's token for one lookup of the
+# hourly budget (up to the 1 MB value limit: thousands of names). Now a value costs one lookup per
+# pseudonym its view holds.
+GUESSES = ["alice", "bob", "carol", "dave", "erin", "frank", "grace", "heidi"]
+PACKED = "arn:aws:iam::111122223333:user/" + "/".join(GUESSES)
+
+
+def test_r2_an_arn_packed_with_guessed_names_costs_a_lookup_per_name(
+    ctx: AppContext, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from trailmask.service import indicator_view
+    from trailmask.service.runbooks import run_runbook
+
+    monkeypatch.setattr(indicator_view, "PER_HOUR", len(GUESSES))  # fewer than the ARN's 9 tokens
+    with pytest.raises(RateLimited):
+        run_query(ctx, IVY, QueryRequest(sql=f"SELECT token('arn', '{PACKED}') AS t"))
+    with pytest.raises(RateLimited):
+        run_runbook(ctx, IAN, "principal-activity", {"principal": PACKED, "since": "all"})
+    one = run_query(
+        ctx, Actor("ida", "investigator", "token"), QueryRequest(sql="SELECT token('principal', 'alice') t")
+    )
+    assert str(one.rows[0]["t"]).startswith("user_")  # a single name still costs one lookup

@@ -28,7 +28,7 @@ SHOWN_FIELDS = frozenset(
     seq ts prev hash actor via role action outcome rows profile duration_ms sql_fingerprint sql_shape
     unmasked raw_access request_id approval limit before feed source sources fields values
     matches keys users approvals findings runnable runbooks panels parameters requester requester_role
-    requester_via token_id address head attempt
+    requester_via token_id address head attempt lookups
     """.split()  # noqa: SIM905 (a word list is easier to review than a list literal)
 )
 # Identifiers the caller typed: shown when the operation found the object (outcome ok).

@@ -10,13 +10,16 @@ against one budget per identity and need the same permission.
   never needs the key);
 - :func:`count_lookups`: at most :data:`PER_HOUR` values an hour per identity, counted in the
   server state (shared by CLI processes and server threads): converting guessed names is a
-  dictionary attack on pseudonyms, which the limit and the audit make slow and visible;
+  dictionary attack on pseudonyms, which the limit and the audit make slow and visible. A value
+  costs one lookup per pseudonym its view holds (:func:`disclosed`): an ARN of K names tells K
+  names' tokens, so it counts K times, not once;
 - :func:`require_permission`: the permission ``indicator`` (the default investigator has it, the
   viewer not: every identity class is redacted for the viewer).
 """
 
 from __future__ import annotations
 
+import re
 import sqlite3
 import time
 
@@ -33,6 +36,8 @@ PER_HOUR = 300
 PERMISSION = "indicator"
 HIDING = ("redact", "nullify")
 _VALUE = "tm_indicator"
+# A pseudonym token inside a converted value (user_3f9a1c2b7d4e, key_AKIA_3f9a1c2b7d4e, acct_...).
+_TOKEN = re.compile(r"(?<![A-Za-z0-9])[a-z][a-z0-9]{0,11}_(?:[A-Za-z0-9]{1,4}_)?[0-9a-f]{8,64}(?![A-Za-z0-9_])")
 _USES = "CREATE TABLE IF NOT EXISTS indicator_uses (actor TEXT NOT NULL, via TEXT NOT NULL, at REAL NOT NULL)"
 
 
@@ -60,6 +65,15 @@ def require_permission(ctx: AppContext, actor: Actor, hint: str) -> None:
         raise PermissionDenied(
             f"role {actor.role!r} may not search by a raw indicator (permission {PERMISSION!r})", hint=hint
         )
+
+
+def disclosed(view: str | None) -> int:
+    """How many lookups a converted value costs: one per pseudonym token it holds, at least one.
+
+    ``arn:aws:iam::acct_…:user/user_…/user_…`` tells the tokens of an account and two names: a
+    guessed-name dictionary packed into one ARN's path must cost what converting each name costs.
+    """
+    return max(1, len(_TOKEN.findall(view or "")))
 
 
 def count_lookups(ctx: AppContext, actor: Actor, values: int) -> None:

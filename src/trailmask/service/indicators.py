@@ -13,7 +13,7 @@ A conversion is an indicator lookup (service.indicator_view, shared with ``token
 - it needs the permission ``indicator`` (the default investigator has it, the viewer not:
   every identity class is redacted for the viewer, docs/runbooks.md);
 - it is rate-limited per identity (``indicator_view.PER_HOUR`` values an hour, one budget for
-  runbook parameters and SQL);
+  runbook parameters and SQL; a value counts once per pseudonym its view holds);
 - it is audited (action ``indicator``: runbook, parameter, type and field, never the raw value);
 - the result says what was matched (``QueryResult.notices``).
 """
@@ -30,7 +30,15 @@ from trailmask.runbooks.model import Runbook
 from trailmask.runbooks.params import indicator_field
 from trailmask.service.audited import audited
 from trailmask.service.context import AppContext
-from trailmask.service.indicator_view import HIDING, convert, count_lookups, operator_of, require_permission, seen_as
+from trailmask.service.indicator_view import (
+    HIDING,
+    convert,
+    count_lookups,
+    disclosed,
+    operator_of,
+    require_permission,
+    seen_as,
+)
 
 
 @dataclass
@@ -79,21 +87,30 @@ def map_indicators(ctx: AppContext, actor: Actor, runbook: Runbook, params: dict
         count_lookups(ctx, actor, len(raw))
         mapped = dict(params)
         notices: list[str] = []
+        converted_views: list[str] = []
         for name, kind, _ in wanted:
-            converted = [_view(ctx, actor.role, name, kind, item, notices) for item in _items(params[name])]
+            converted = [
+                _view(ctx, actor.role, name, kind, item, notices, converted_views) for item in _items(params[name])
+            ]
             mapped[name] = converted if isinstance(params[name], list) else converted[0]
+        extra = sum(disclosed(view) - 1 for view in converted_views)
+        if extra:  # an ARN converted tells each of its names' tokens: each counts (indicator_view)
+            count_lookups(ctx, actor, extra)
         audit.details["values"] = len(raw)
+        audit.details["lookups"] = len(raw) + extra  # what the budget counted
     return Mapped(params=mapped, notices=notices)
 
 
-def _view(ctx: AppContext, role: str, name: str, kind: str, item: str, notices: list[str]) -> str:
-    """``item`` as the role sees it (unchanged when already in a masked form), noting the match."""
+def _view(ctx: AppContext, role: str, name: str, kind: str, item: str, notices: list[str], views: list[str]) -> str:
+    """``item`` as the role sees it (unchanged when already in a masked form), noting the match
+    (in ``notices``) and the converted value (in ``views``, for the budget)."""
     path = indicator_field(kind, item)
     if path is None:
         return item
     view = convert(ctx, role, path, item)
     if view is None:
         raise UsageError(f"parameter '{name}': your role's view of this value is empty")
+    views.append(view)
     notices.append(f"{name} matched as {view}: your role sees {seen_as(operator_of(ctx, role, path), item)}")
     return view
 

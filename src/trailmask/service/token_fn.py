@@ -13,6 +13,8 @@ service.indicator_view):
 - a raw role (or an approved unmasked run) compares raw values: the value is bound as it is;
 - a masked role needs the permission ``indicator``; a field it sees redacted cannot be matched
   (UsageError); each converted value counts against the identity's hourly budget;
+- each converted value counts against the identity's hourly budget once per pseudonym it holds
+  (an ARN with K names counts K: indicator_view.disclosed);
 - the lookup is audited as action ``indicator`` (source ``sql``, kinds, fields, the number of
   values; never a value), allowed, denied and failed alike;
 - the result's notices say what each call matched as (the masked view, never the raw value).
@@ -29,7 +31,15 @@ from trailmask.runbooks.model import Parameter
 from trailmask.runbooks.params import TYPES, indicator_field, is_masked_form
 from trailmask.service.audited import audited
 from trailmask.service.context import AppContext
-from trailmask.service.indicator_view import HIDING, convert, count_lookups, operator_of, require_permission, seen_as
+from trailmask.service.indicator_view import (
+    HIDING,
+    convert,
+    count_lookups,
+    disclosed,
+    operator_of,
+    require_permission,
+    seen_as,
+)
 from trailmask.sqlkit.token_fn import lift_token_calls
 
 KINDS = ("ip", "principal", "arn", "account_id", "access_key_id")
@@ -71,16 +81,21 @@ def resolve_token_calls(ctx: AppContext, actor: Actor, request: QueryRequest) ->
                     hint="ask someone whose role sees the field",
                 )
             count_lookups(ctx, actor, len(wanted))
+        views = {name: convert(ctx, actor.role, path, calls[name][1]) for name, path in wanted.items()}
+        extra = sum(disclosed(view) - 1 for view in views.values())
+        if extra:  # an ARN converted tells each of its names' tokens: each counts (indicator_view)
+            count_lookups(ctx, actor, extra)
         notices: list[str] = []
         for name, path in wanted.items():
             kind, value = calls[name]
-            view = convert(ctx, actor.role, path, value)
+            view = views[name]
             if view is None:
                 raise UsageError(f"token('{kind}', …): your role's view of this value is empty")
             values[name] = view
             operator = operator_of(ctx, actor.role, path)
             notices.append(f"token('{kind}', …) matched as {view}: your role sees {seen_as(operator, value)}")
         audit.details["values"] = len(wanted)
+        audit.details["lookups"] = len(wanted) + extra  # what the budget counted
     return replace(request, sql=lifted.sql, params={**request.params, **values}), notices
 
 

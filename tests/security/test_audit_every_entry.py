@@ -36,6 +36,7 @@ from trailmask.runbooks.model import Runbook
 from trailmask.service import (
     approvals,
     athena,
+    cases,
     dashboards,
     drift,
     explain,
@@ -64,6 +65,7 @@ with warnings.catch_warnings():
 OWNER = Actor("local-owner", "admin", "cli-owner")
 INVESTIGATOR = Actor("investigator", "investigator", "token")
 VIEWER = Actor("viewer", "viewer", "token")
+OWNER_AS_ADMIN = Actor("admin", "admin", "token")  # the "admin" user of the world's tokens
 RUNBOOK = "cis-cloudtrail-config-changes"
 TOKEN_SQL = "SELECT eventID FROM events WHERE sourceIPAddress = token('ip', '{}')"
 BAD_SQL = "SELECT requestParameters->'$..x' FROM events"  # sqlglot cannot print it: was a 500, unaudited
@@ -306,6 +308,86 @@ ROUTE_CASES: dict[tuple[str, str], dict[str, Callable[[World], Call]]] = {
         "failed": lambda w: Call("investigator", "/api/reveal", _reveal_body("not-a-token"), 400),
     },
 }
+
+
+def _case(w: World) -> str:
+    """A case of the investigator's, holding one note."""
+    case_id = str(cases.create_case(w.ctx, INVESTIGATOR, "INC-1")["id"])
+    cases.add_note(w.ctx, INVESTIGATOR, case_id, "a note")
+    return case_id
+
+
+def _note(w: World, case_id: str) -> str:
+    return str(cases.get_case(w.ctx, INVESTIGATOR, case_id)["items"][0]["id"])
+
+
+def _pin_body(w: World, actor: Actor = INVESTIGATOR) -> dict[str, Any]:
+    result = query.run_query(w.ctx, actor, QueryRequest(sql="SELECT eventName FROM events LIMIT 2"))
+    return {"audit_id": result.audit_id, "columns": ["eventName"], "rows": result.rows}
+
+
+def _case_route(method: str, path: str, ok: Callable[[World], Call], denied: Callable[[World], Call],
+                failed: Callable[[World], Call]) -> dict[tuple[str, str], dict[str, Callable[[World], Call]]]:
+    return {(method, path): {"ok": ok, "denied": denied, "failed": failed}}
+
+
+CASES_PATH, CASE_PATH = "/api/cases", "/api/cases/{case_id}"
+ROUTE_CASES |= {
+    **_case_route(
+        "post", CASES_PATH,
+        lambda w: Call("investigator", CASES_PATH, {"title": "INC-2"}, 201),
+        lambda w: Call(None, CASES_PATH, {"title": "INC-2"}, 401),
+        lambda w: Call("investigator", CASES_PATH, {"title": ""}, 400),
+    ),
+    **_case_route(
+        "get", CASES_PATH,
+        lambda w: Call("investigator", CASES_PATH),
+        lambda w: Call(None, CASES_PATH, status=401),
+        lambda w: Call("bogus", CASES_PATH, status=401),  # takes no input: refusal is its failure
+    ),
+    **_case_route(
+        "get", CASE_PATH,
+        lambda w: Call("investigator", f"/api/cases/{_case(w)}"),
+        lambda w: Call("viewer", f"/api/cases/{_case(w)}", status=404),  # not the viewer's: not there for them
+        lambda w: Call("investigator", "/api/cases/case_0000000000000000", status=404),
+    ),
+    **_case_route(
+        "post", CASE_PATH + "/notes",
+        lambda w: Call("investigator", f"/api/cases/{_case(w)}/notes", {"text": "more"}, 201),
+        lambda w: Call("admin", f"/api/cases/{_case(w)}/notes", {"text": "more"}, 403),  # reads, may not change
+        lambda w: Call("investigator", f"/api/cases/{_case(w)}/notes", {"text": ""}, 400),
+    ),
+    **_case_route(
+        "post", CASE_PATH + "/pins",
+        lambda w: Call("investigator", f"/api/cases/{_case(w)}/pins", _pin_body(w), 201),
+        lambda w: Call("admin", f"/api/cases/{_case(w)}/pins", _pin_body(w, OWNER_AS_ADMIN), 403),
+        lambda w: Call("investigator", f"/api/cases/{_case(w)}/pins", {**_pin_body(w), "audit_id": "1:x"}, 400),
+    ),
+    **_case_route(
+        "delete", CASE_PATH + "/items/{item_id}",
+        lambda w: Call("investigator", f"/api/cases/{(c := _case(w))}/items/{_note(w, c)}"),
+        lambda w: Call("admin", f"/api/cases/{(c := _case(w))}/items/{_note(w, c)}", status=403),
+        lambda w: Call("investigator", f"/api/cases/{_case(w)}/items/item_000000000000", status=404),
+    ),
+    **_case_route(
+        "post", CASE_PATH + "/status",
+        lambda w: Call("investigator", f"/api/cases/{_case(w)}/status", {"status": "closed"}),
+        lambda w: Call("admin", f"/api/cases/{_case(w)}/status", {"status": "closed"}, 403),
+        lambda w: Call("investigator", f"/api/cases/{_case(w)}/status", {"status": "gone"}, 400),
+    ),
+    **_case_route(
+        "get", CASE_PATH + "/export",
+        lambda w: Call("investigator", f"/api/cases/{_case(w)}/export?format=json"),
+        lambda w: Call("viewer", f"/api/cases/{_case(w)}/export", status=404),
+        lambda w: Call("investigator", f"/api/cases/{_case(w)}/export?format=xml", status=400),
+    ),
+    **_case_route(
+        "post", CASE_PATH + "/send",
+        lambda w: Call("investigator", f"/api/cases/{_case(w)}/send", {"destination": "sink"}),
+        lambda w: Call("admin", f"/api/cases/{_case(w)}/send", {"destination": "sink"}, 403),
+        lambda w: Call("investigator", f"/api/cases/{_case(w)}/send", {"destination": "nope"}, 404),
+    ),
+}  # fmt: skip
 
 
 def _operations() -> list[tuple[str, str]]:
@@ -578,6 +660,55 @@ SERVICE_CASES: dict[str, tuple[Callable[[World, Path], Any], ...]] = {
         lambda w, t: runs_service.replay_run(w.ctx, VIEWER, "run-0000000001", owner=VIEWER, audit_id=None),
         lambda w, t: runs_service.replay_run(w.ctx, VIEWER, "run-0000000001", owner=INVESTIGATOR, audit_id=None),
         lambda w, t: runs_service.replay_run(w.ctx, VIEWER, "bad", owner=VIEWER, audit_id=None),
+    ),
+}
+
+NO_ROLE = Actor("x", "no-such-role")
+SERVICE_CASES |= {
+    "cases.create_case": (
+        lambda w, t: cases.create_case(w.ctx, INVESTIGATOR, "INC-3"),
+        lambda w, t: cases.create_case(w.ctx, NO_ROLE, "INC-3"),
+        lambda w, t: cases.create_case(w.ctx, INVESTIGATOR, " "),
+    ),
+    "cases.list_cases": (
+        lambda w, t: cases.list_cases(w.ctx, INVESTIGATOR),
+        lambda w, t: cases.list_cases(w.ctx, NO_ROLE),
+        lambda w, t: cases.list_cases(w.ctx, Actor("y", "no-such-role")),
+    ),
+    "cases.get_case": (
+        lambda w, t: cases.get_case(w.ctx, INVESTIGATOR, _case(w)),
+        lambda w, t: cases.get_case(w.ctx, VIEWER, _case(w)),
+        lambda w, t: cases.get_case(w.ctx, INVESTIGATOR, "case_0000000000000000"),
+    ),
+    "cases.add_note": (
+        lambda w, t: cases.add_note(w.ctx, INVESTIGATOR, _case(w), "more"),
+        lambda w, t: cases.add_note(w.ctx, OWNER, _case(w), "more"),
+        lambda w, t: cases.add_note(w.ctx, INVESTIGATOR, _case(w), "x" * (cases.MAX_NOTE + 1)),
+    ),
+    "cases.pin": (
+        lambda w, t: cases.pin(w.ctx, INVESTIGATOR, _case(w), **_pin_body(w)),
+        lambda w, t: cases.pin(w.ctx, OWNER, _case(w), **_pin_body(w, OWNER)),
+        lambda w, t: cases.pin(w.ctx, INVESTIGATOR, _case(w), **_pin_body(w, OWNER)),  # not the pinner's run
+    ),
+    "cases.remove_item": (
+        lambda w, t: cases.remove_item(w.ctx, INVESTIGATOR, (c := _case(w)), _note(w, c)),
+        lambda w, t: cases.remove_item(w.ctx, OWNER, (c := _case(w)), _note(w, c)),
+        lambda w, t: cases.remove_item(w.ctx, INVESTIGATOR, _case(w), "item_000000000000"),
+    ),
+    "cases.set_status": (
+        lambda w, t: cases.set_status(w.ctx, INVESTIGATOR, _case(w), "closed"),
+        lambda w, t: cases.set_status(w.ctx, OWNER, _case(w), "closed"),
+        lambda w, t: cases.set_status(w.ctx, INVESTIGATOR, _case(w), "gone"),
+    ),
+    "cases.export_case": (
+        lambda w, t: cases.export_case(w.ctx, INVESTIGATOR, _case(w), "markdown"),
+        lambda w, t: cases.export_case(w.ctx, VIEWER, _case(w), "markdown"),
+        lambda w, t: cases.export_case(w.ctx, INVESTIGATOR, _case(w), "xml"),
+    ),
+    "cases.send_case": (
+        lambda w, t: cases.send_case(w.ctx, INVESTIGATOR, _case(w), "sink"),
+        lambda w, t: cases.send_case(w.ctx, OWNER, _case(w), "sink"),
+        lambda w, t: cases.send_case(w.ctx, INVESTIGATOR, _case(w), "nope"),
     ),
 }
 

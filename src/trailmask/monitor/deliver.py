@@ -78,6 +78,8 @@ def _post(url: str, body: bytes, headers: Mapping[str, str], timeout: float) -> 
 
 
 def _summary(alert: Mapping[str, Any]) -> str:
+    if alert.get("summary"):  # a case sent by its owner (service.cases) says what it is itself
+        return str(alert["summary"])
     if alert.get("resolved"):
         return f"trailmask watch '{alert['watch']}': resolved, key {alert['dedup_key']}"
     return f"trailmask watch '{alert['watch']}': {len(alert['rows'])} row(s), key {alert['dedup_key']}"

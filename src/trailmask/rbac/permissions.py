@@ -9,6 +9,7 @@ Vocabulary (docs/auth.md):
 - ``audit:read``        read the audit log (masked per the reader's role); ``audit:raw`` unmasked entries
 - ``users:manage``      add, disable, rotate users
 - ``watches:manage``    inspect, run and reset monitoring watches (docs/monitoring.md)
+- ``cases:read``        read every user's cases (everyone keeps and reads their own: docs/web.md)
 - ``approve``           approve or reject break-glass requests of other people
 - ``unmask:request``    ask for a break-glass (unmasked) run, ``unmask`` run unmasked without approval
 - ``reveal``            turn a pseudonym token back into its value
@@ -35,6 +36,7 @@ ACTIONS: tuple[str, ...] = (
     "audit:raw",
     "users:manage",
     "watches:manage",
+    "cases:read",
     "approve",
     "unmask:request",
     "unmask",

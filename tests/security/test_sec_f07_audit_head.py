@@ -9,6 +9,7 @@ server state anchors the log's first entry so that a deleted log (with head and 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -125,3 +126,27 @@ def test_reseal_authenticates_an_old_head_and_is_audited(queried: Cli, store_pat
     lines[0] = lines[0].replace('"action":"', '"action":"x')
     log.path.write_text("".join(line + "\n" for line in lines))
     assert queried("audit", "verify", "--reseal").exit_code == 9  # only a head problem is resealed
+
+
+@pytest.mark.parametrize(
+    "edit",
+    [
+        lambda line: '{"outcome":"ok","actor":"someone-else",' + line[1:],  # a first-wins reader sees these
+        lambda line: line.replace('","', '", "', 1),  # spacing
+        lambda line: line[:-1] + ',"actor":"user2"}',  # the same key again, the same value
+    ],
+    ids=["duplicate-keys-first", "spacing", "duplicate-key-last"],
+)
+def test_r2_a_line_edited_without_changing_its_parsed_value_fails_verify(
+    tmp_path: Path, edit: Callable[[str], str]
+) -> None:
+    """Red-team pass 2: verify compared parsed entries only, so a line edited without the key into
+    one that parses to the same object (a duplicate key in front saying ``"outcome":"ok"``, which
+    grep and first-wins parsers read) verified "ok". Every line must be the bytes trailmask writes."""
+    log = _log(tmp_path)
+    lines = log.path.read_text(encoding="utf-8").splitlines()
+    lines[2] = edit(lines[2])
+    log.path.write_text("".join(line + "\n" for line in lines), encoding="utf-8")
+    report = verify(log)
+    assert not report.ok
+    assert any("line 3" in problem and "edited" in problem for problem in report.problems), report.problems

@@ -1,7 +1,10 @@
 """Check an audit log end to end: hashes, ``prev`` links, ``seq`` order, head, last line complete.
 
 Each problem names the entry (by line and ``seq``) and what it suggests happened, for example
-"line 5 (seq 5): hash does not match its content (entry edited)". Verification does not stop at
+"line 5 (seq 5): hash does not match its content (entry edited)". Every line must also be exactly
+the canonical JSON the writer produces: the HMAC covers the parsed object, so a line edited into
+one that parses the same (a duplicate key in front, which grep and first-wins parsers read, or
+changed spacing) is reported too. Verification does not stop at
 the first problem; it re-synchronises on each entry's own ``hash`` so that one edit is reported
 once, not as a cascade.
 
@@ -17,7 +20,7 @@ import hmac
 import json
 from typing import Any
 
-from trailmask.audit.log import GENESIS, AuditLog, VerifyReport, entry_hash
+from trailmask.audit.log import GENESIS, AuditLog, VerifyReport, canonical, entry_hash
 from trailmask.errors import IntegrityError
 
 UNSEALED = "is not authenticated by the audit key"
@@ -71,6 +74,10 @@ def verify(log: AuditLog, *, expected_head: str | None = None, started: str | No
             continue
         where = f"line {number} (seq {entry.get('seq')})"
         report.problems.extend(_check_entry(entry, where, key, prev_seq, prev_hash))
+        if canonical(entry) != line:  # the hash covers the parsed object, the line is more than that
+            report.problems.append(
+                f"{where}: not the bytes trailmask writes (edited: duplicate keys, spacing or key order)"
+            )
         report.entries += 1
         if isinstance(entry.get("seq"), int):
             prev_seq = entry["seq"]

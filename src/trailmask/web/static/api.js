@@ -59,9 +59,10 @@ export class Api {
 
   /**
    * @param {string} path
-   * @param {{method?: string, body?: unknown, headers?: Record<string, string>}} [options]
+   * @param {{method?: string, body?: unknown, headers?: Record<string, string>, asText?: boolean}} [options]
+   *   ``asText``: answer the body as text (a Markdown export) instead of parsed JSON
    */
-  async request(path, { method = "GET", body, headers: extra = {} } = {}) {
+  async request(path, { method = "GET", body, headers: extra = {}, asText = false } = {}) {
     /** @type {Record<string, string>} */
     const headers = { ...extra, Accept: "application/json", Authorization: `Bearer ${this.token}` };
     /** @type {RequestInit} */
@@ -80,13 +81,14 @@ export class Api {
         hint: "check that `trailmask serve` is running and reload the page",
       });
     }
-    const data = await readJson(response);
+    const text = await response.text();
+    const data = parseJson(text);
     if (!response.ok) {
       const error = new ApiError(response.status, normalizeError(response.status, data));
       if (response.status === 401 && this.onUnauthenticated) this.onUnauthenticated(error);
       throw error;
     }
-    return data;
+    return asText ? text : data;
   }
 
   get(path) {
@@ -96,10 +98,14 @@ export class Api {
   post(path, body) {
     return this.request(path, { method: "POST", body });
   }
+
+  /** GET a text body (e.g. a case's Markdown export). */
+  text(path) {
+    return this.request(path, { asText: true });
+  }
 }
 
-async function readJson(response) {
-  const text = await response.text();
+function parseJson(text) {
   if (!text) return null;
   try {
     return JSON.parse(text);

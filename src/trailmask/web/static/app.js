@@ -5,6 +5,7 @@ import { Api, tokenStore } from "./api.js";
 import { h, replace } from "./dom.js";
 import { approvalsView } from "./views/approvals.js";
 import { auditView } from "./views/audit.js";
+import { caseView, casesView } from "./views/cases.js";
 import { dashboardView, dashboardsView } from "./views/dashboards.js";
 import { runbookView } from "./views/runbook.js";
 import { runbooksView } from "./views/runbooks.js";
@@ -22,6 +23,7 @@ const PAGES = [
   { hash: "#/runbooks", label: "Runbooks" },
   { hash: "#/timeline", label: "Timeline" },
   { hash: "#/sql", label: "SQL", permission: "sql" },
+  { hash: "#/cases", label: "Cases" },
   { hash: "#/audit", label: "Audit", permission: "audit" },
   { hash: "#/approvals", label: "Approvals", shown: () => app.allows("approve") !== false || app.allows("unmask:request") !== false },
 ];
@@ -38,6 +40,8 @@ const app = {
   sqlText: null,
   prefill: null, // {id, params} for the next runbook form (kept in memory, never in the URL)
   timeline: null, // {kind, runbook, param, value, window} of the timeline view (memory only)
+  openCases: null, // the signed-in user's open cases, for "Pin to case" (reloaded after a change)
+  pinCase: null, // id of the case results are pinned to (memory only)
   navigate(hash) {
     if (location.hash === hash) route();
     else location.hash = hash;
@@ -130,6 +134,8 @@ const ROUTES = {
   sql: (view) => sqlView(app, view),
   audit: (view) => auditView(app, view),
   approvals: (view) => approvalsView(app, view),
+  cases: (view) => casesView(app, view),
+  "cases/*": (view, rest) => caseView(app, view, rest),
 };
 
 function safeDecode(text) {
@@ -161,7 +167,7 @@ async function signIn(token) {
   // Later 401s (token disabled or rotated) sign out; deferred so the failing view settles first.
   api.onUnauthenticated = (error) => setTimeout(() => signOut(error), 0);
   tokenStore.set(token);
-  Object.assign(app, { api, me, denied: {}, search: "", sqlText: null, prefill: null, timeline: null });
+  Object.assign(app, { api, me, denied: {}, search: "", sqlText: null, prefill: null, timeline: null, openCases: null, pinCase: null });
   applyPermissions(me);
   app.status = await api.get("/api/status").catch(() => null); // data span and last ingest for the header
   document.title = `trailmask · ${me.name}`;

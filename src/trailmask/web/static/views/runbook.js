@@ -4,6 +4,7 @@
 import { seg } from "../api.js";
 import { h, replace } from "../dom.js";
 import { errorBox, loading } from "../notice.js";
+import { casePinning } from "../casepin.js";
 import { isCancelled, runJob } from "../jobs.js";
 import { chartPicker } from "../chart.js";
 import { pinnedWindow, pivotCell, runWindow, windowParams, windowRange } from "../pivot.js";
@@ -77,13 +78,15 @@ async function submit(form, runbook, app, parts) {
     const ranAt = Date.now();
     const result = await runJob(app.api, `/api/runbooks/${seg(runbook.id)}/run`, { params: values }, { status: parts.status, controls: parts.job, returnFocus: parts.button });
     const window = pinnedWindow(runWindow(values, runbook.window ? runbook.window.default : undefined), ranAt);
+    const follow = rowActions(runbook, app, window);
+    const pin = casePinning(app, result);
     const options = {
       name: runbook.id,
       caption: `Result of ${runbook.id}`,
-      rowActions: rowActions(runbook, app, window),
+      rowActions: follow || pin.rowAction ? (row) => [...(follow ? follow(row) : []), pin.rowAction ? pin.rowAction(row) : null] : null,
       columnHelp: columnHelp(runbook),
       cellWrap: pivotCell(app, window),
-      before: chartPicker(result, { title: `${runbook.title || runbook.id} over time`, window: windowRange(window), idPrefix: "run-chart" }),
+      before: h("div", null, pin.bar, chartPicker(result, { title: `${runbook.title || runbook.id} over time`, window: windowRange(window), idPrefix: "run-chart" })),
       ...app.downloadOptions(),
     };
     replace(parts.output, renderResult(result, options));

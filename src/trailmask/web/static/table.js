@@ -58,6 +58,11 @@ export function renderResult(result, options = {}) {
   if (download && rows.length) head.appendChild(downloads(name, columns, rows));
   else if (downloadNote && rows.length) head.appendChild(h("p", { class: "help" }, downloadNote));
   section.appendChild(head);
+  const notices = Array.isArray(result.notices) ? result.notices.filter((n) => typeof n === "string" && n) : [];
+  if (notices.length) {
+    // what an indicator matched as, a grouping on redacted fields: the server's words (masked views only)
+    section.appendChild(h("ul", { class: "alert alert-info notices", role: "status" }, notices.map((n) => h("li", null, n))));
+  }
   if (result.truncated) {
     section.appendChild(
       h("p", { class: "alert alert-warn", role: "status" }, "Truncated: the server's row limit was reached. Narrow the query or the time window."),

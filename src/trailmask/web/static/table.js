@@ -23,6 +23,7 @@ function summary(result, rows) {
   if (result.role) parts.push(`role ${result.role}`);
   if (result.masking_profile) parts.push(`masking ${result.masking_profile}`);
   if (result.audit_id) parts.push(`audit ${result.audit_id}`);
+  parts.push("times in UTC"); // CloudTrail times are stored and answered in UTC (docs/store.md)
   return parts.join(" · ");
 }
 

@@ -106,8 +106,9 @@ export function paramField(param, formId, status = null) {
     h("span", { class: "param-type" }, param.type || "string"),
     param.required ? h("span", { class: "param-required" }, "required") : null,
   );
-  const timeLike = param.window || ["timestamp", "duration"].includes(param.type || "string");
-  const span = timeLike ? spanText(status) : "";
+  // said once, under the window's "since" (or a duration); start and end show it as placeholders
+  const spanHere = param.name === "since" || (param.type || "string") === "duration";
+  const span = spanHere ? spanText(status) : "";
   const help = h(
     "p",
     { class: "help", id: helpId },

@@ -11,6 +11,7 @@ import pytest
 import yaml
 from tests.runbooks.conftest import ADMIN, event
 
+from trailmask.models import Actor
 from trailmask.runbooks.binding import bind_parameters
 from trailmask.runbooks.loader import parse_runbook, read_yaml
 from trailmask.runbooks.sigma.importer import import_rules, read_rules
@@ -109,6 +110,38 @@ def test_contains_startswith_endswith_wildcards_and_all(matches: Callable[..., s
     assert matches({"s": {"userAgent|contains": "it's 100%_"}, "condition": "s"}, events) == {"c"}
     assert matches({"s": {"userAgent": "python-re?uests"}, "condition": "s"}, events) == {"d"}
     assert matches({"s": {"userAgent|contains|all": ["aws", "hog"]}, "condition": "s"}, events) == {"a"}
+
+
+def test_cidr_matches_ipv4_networks_on_octet_boundaries_and_within(matches: Callable[..., set[str]]) -> None:
+    events = [
+        event("X", sourceIPAddress="10.1.2.3", eventID="ten"),
+        event("X", sourceIPAddress="110.1.2.3", eventID="not-ten"),
+        event("X", sourceIPAddress="100.64.0.1", eventID="cgnat"),
+        event("X", sourceIPAddress="100.128.0.1", eventID="not-cgnat"),
+        event("X", sourceIPAddress="192.168.1.2", eventID="in-30"),
+        event("X", sourceIPAddress="192.168.1.4", eventID="out-30"),
+        event("X", sourceIPAddress="cloudtrail.amazonaws.com", eventID="service"),
+    ]
+    nets = ["10.0.0.0/8", "100.64.0.0/10", "192.168.1.0/30"]
+    assert matches({"s": {"sourceIPAddress|cidr": nets}, "condition": "s"}, events) == {"ten", "cgnat", "in-30"}
+    addresses = {"ten", "not-ten", "cgnat", "not-cgnat", "in-30", "out-30"}
+    assert matches({"s": {"sourceIPAddress|cidr": "0.0.0.0/0"}, "condition": "s"}, events) == addresses
+    assert matches({"s": {"sourceIPAddress|cidr": "10.0.0.0/8"}, "condition": "not s"}, events) == {
+        e["eventID"] for e in events
+    } - {"ten"}
+
+
+def test_cidr_finds_the_same_events_in_a_masked_roles_24_view(
+    make_ctx: Callable[..., AppContext], load_events: Loader
+) -> None:
+    [imported] = import_rules([rule({"s": {"sourceIPAddress|cidr": "10.1.0.0/16"}, "condition": "s"})]).imported
+    runbook = parse_runbook(read_yaml(imported.text), origin="sigma")
+    ctx = make_ctx("sigma-cidr-masked")
+    load_events(ctx, [event("X", sourceIPAddress=ip, eventID=ip) for ip in ("10.1.2.3", "10.2.2.3", "10.1.250.9")])
+    params = bind_parameters(runbook, {"since": "all"})
+    investigator = Actor(name="ivy", role="investigator", via="cli-owner")
+    rows = service.execute_runbook(ctx, investigator, runbook, params).rows
+    assert sorted(r["sourceIPAddress"] for r in rows) == ["10.1.2.xxx", "10.1.250.xxx"]
 
 
 def test_regular_expressions_keep_case_unless_flagged(matches: Callable[..., set[str]]) -> None:
@@ -238,7 +271,7 @@ def test_legacy_count_aggregation_is_a_sliding_window(make_ctx: Callable[..., Ap
     [
         ({"s": {"status": "success"}, "condition": "s"}, "field 'status' is not a CloudTrail field"),
         ({"s": ["keyword"], "condition": "s"}, "keyword search"),
-        ({"s": {"sourceIPAddress|cidr": "10.0.0.0/8"}, "condition": "s"}, "cidr"),
+        ({"s": {"sourceIPAddress|cidr": "2001:db8::/32"}, "condition": "s"}, "IPv6 network"),
         ({"s": {"userAgent|re": "(?<=a)b"}, "condition": "s"}, "is invalid"),
         ({"s": {"eventName": "A"}, "condition": "s | count(eventName) > 3", "timeframe": "1m"}, "aggregation"),
         ({"s": {"eventName": "A"}, "condition": "s | count() > 3"}, "no window"),

@@ -3,7 +3,8 @@
 Sigma semantics kept: string matches are case-insensitive unless the ``cased`` modifier is used;
 ``*``/``?`` wildcards (from ``contains``/``startswith``/``endswith`` or written in the value) are
 LIKE patterns; ``re`` is a regular-expression search; ``null`` means absent or null; ``all`` joins
-values with AND (pySigma has already expanded it); every leaf is NULL-safe so ``not`` matches
+values with AND (pySigma has already expanded it); ``cidr`` (IPv4) is octet-aligned address
+prefixes; every leaf is NULL-safe so ``not`` matches
 events that lack the field. Values become SQL string literals with quotes doubled: they are part
 of the rule, not caller input (callers' values are only ever bound parameters).
 """
@@ -11,6 +12,7 @@ of the rule, not caller input (callers' values are only ever bound parameters).
 from __future__ import annotations
 
 import re
+from ipaddress import IPv4Network
 from typing import Any
 
 from sigma.conditions import (
@@ -39,6 +41,7 @@ from sigma.types import (
 from trailmask.runbooks.sigma.fields import Operand, Unsupported, resolve
 
 _RE2_UNSUPPORTED = re.compile(r"\(\?[=!<>]|\\[1-9]|[*+?}]\+")
+MAX_CIDR_PATTERNS = 256  # a /16 split at /17../24 boundaries stays far below; /25../31 expand to addresses
 _COMPARE = {"LT": "<", "LTE": "<=", "GT": ">", "GTE": ">="}
 _INLINE_FLAGS = {
     SigmaRegularExpressionFlag.IGNORECASE: "i",
@@ -103,6 +106,30 @@ def _regex(operand: Operand, value: SigmaRegularExpression) -> str:
     return operand.test(lambda v: f"regexp_matches({v}, {literal(full)})")
 
 
+def _cidr(operand: Operand, field: str, value: SigmaCIDRExpression) -> str:
+    """An IPv4 network as text tests on the dotted address: pySigma's octet-aligned expansion
+    (``10.0.0.0/8`` is the prefix ``10.``; ``192.168.1.0/25`` is 128 addresses). Prefixes of /24 or
+    shorter also match a role's /24-truncated view (``10.1.2.xxx``). IPv6 is refused: CloudTrail
+    writes compressed addresses (``2001:db8::1``), so a text prefix would miss some of the network."""
+    if not isinstance(value.network, IPv4Network):
+        raise Unsupported(f"the cidr modifier on '{field}' with an IPv6 network ({value.network}) is not compiled")
+    patterns = value.expand(wildcard="*")
+    if len(patterns) > MAX_CIDR_PATTERNS:
+        raise Unsupported(f"the cidr network {value.network} on '{field}' expands to {len(patterns)} address tests")
+    if patterns == ["*"]:
+        return operand.test(lambda v: f"regexp_matches({v}, '^[0-9]{{1,3}}(\\.[0-9]{{1,3}}){{3}}$')")
+    prefixes = [literal(p[:-1]) for p in patterns if p.endswith("*")]
+    exact = [literal(p) for p in patterns if not p.endswith("*")]
+
+    def test(v: str) -> str:
+        tests = [f"starts_with({v}, {p})" for p in prefixes]
+        if exact:
+            tests.append(f"{v} IN ({', '.join(exact)})")
+        return "(" + " OR ".join(tests) + ")"
+
+    return operand.test(test)
+
+
 def _field_reference(operand: Operand, value: SigmaFieldReference) -> str:
     other = resolve(value.field)
     if other.many:
@@ -140,7 +167,7 @@ def _value(operand: Operand, field: str, value: Any) -> str:
         op = _COMPARE[value.op.name]
         return operand.test(lambda v: f"TRY_CAST({v} AS DOUBLE) {op} {float(value.number.number)!r}")
     if isinstance(value, SigmaCIDRExpression):
-        raise Unsupported(f"the cidr modifier on '{field}' is not compiled yet")
+        return _cidr(operand, field, value)
     raise Unsupported(f"value type {type(value).__name__} on '{field}' is not supported")
 
 

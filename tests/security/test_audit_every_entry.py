@@ -326,8 +326,13 @@ def _pin_body(w: World, actor: Actor = INVESTIGATOR) -> dict[str, Any]:
     return {"audit_id": result.audit_id, "columns": ["eventName"], "rows": result.rows}
 
 
-def _case_route(method: str, path: str, ok: Callable[[World], Call], denied: Callable[[World], Call],
-                failed: Callable[[World], Call]) -> dict[tuple[str, str], dict[str, Callable[[World], Call]]]:
+def _case_route(
+    method: str,
+    path: str,
+    ok: Callable[[World], Call],
+    denied: Callable[[World], Call],
+    failed: Callable[[World], Call],
+) -> dict[tuple[str, str], dict[str, Callable[[World], Call]]]:
     return {(method, path): {"ok": ok, "denied": denied, "failed": failed}}
 
 

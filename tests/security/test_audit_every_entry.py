@@ -449,6 +449,7 @@ NOT_OPERATIONS = {
     "authz.authorize": "a check used inside operations",
     "authz.decide": "a check used inside operations",
     "authz.require": "a check used inside operations",
+    "authz.require_not_stronger": "a check used inside operations (users, watches)",
     "runbooks.execute_runbook": "runs through query.run_query, which is audited",
     "approvals.claim_approval": "a step of approvals.run_approved / reveal, audited there",
     "demo.setup_demo": "composed of ingest and user.add, each audited",

@@ -114,15 +114,91 @@ def _tm(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
     )  # fmt: skip
 
 
-@pytest.mark.parametrize(
-    "args",
-    [("sql", "--as", "admin", "select 1"), ("runbook", "run", "ip-activity", "--as", "admin", "-p", "ip=1.2.3.4")],
-    ids=["sql", "runbook"],
-)
+NEEDS_A_STORE: dict[str, tuple[str, ...]] = {
+    "sql": ("sql", "--as", "admin", "select 1"),
+    "runbook run": ("runbook", "run", "ip-activity", "--as", "admin", "-p", "ip=1.2.3.4"),
+    "explain": ("explain", "--as", "investigator", "select 1"),
+    "reveal": ("reveal", "user_0123456789ab", "--as", "admin", "--justification", "incident 42 triage"),
+    "policy drift": ("policy", "drift"),
+    "projections build": ("projections", "build"),
+    "export": ("export", "--format", "csv", "out"),
+    "athena ddl": ("athena", "ddl", "--location", "s3://bucket/prefix/"),
+    "mcp": ("--token", "tm_x", "mcp"),
+    "watch list": ("watch", "list"),
+    "watch show": ("watch", "show", "health-masking"),
+    "watch run-once": ("watch", "run-once", "health-masking"),
+    "watch history": ("watch", "history", "health-masking"),
+    "watch state": ("watch", "state", "health-masking"),
+    "watch reset": ("watch", "reset", "health-masking"),
+    "user list": ("user", "list"),
+    "user rotate": ("user", "rotate", "alice"),
+    "user disable": ("user", "disable", "alice"),
+    "user enable": ("user", "enable", "alice"),
+    "audit list": ("audit", "list"),
+    "audit verify": ("audit", "verify"),
+}
+"""Every command that needs an existing store (or, for user and audit, what a first ``user add``
+leaves), run in an empty folder."""
+
+WITHOUT_A_STORE: dict[str, tuple[str, ...]] = {
+    "policy check": ("policy", "check", "--no-fields"),
+    "runbook list": ("runbook", "list"),
+    "runbook show": ("runbook", "show", "ip-activity"),
+    "runbook lint": ("runbook", "lint"),
+    "coverage": ("coverage",),
+}
+"""Commands that work without a store and write nothing beside it."""
+
+CREATES = {"ingest", "demo", "serve", "user add", "verify", "validate", "runbook test", "runbook docs"}
+"""Commands meant to run before a store exists, tested elsewhere: they create it (ingest, demo,
+serve), its first state (user add, docs/web.md), or use files of their own."""
+
+
+@pytest.mark.parametrize("args", NEEDS_A_STORE.values(), ids=NEEDS_A_STORE.keys())
 def test_a_command_failing_for_want_of_a_store_creates_nothing(tmp_path: Path, args: tuple[str, ...]) -> None:
     out = _tm(tmp_path, *args)
-    assert out.returncode == StoreError.exit_code and "no store at trailmask.duckdb" in out.stderr
+    assert out.returncode == StoreError.exit_code, out.stderr
+    assert "error: no store at trailmask.duckdb" in out.stderr and "first, or point --db" in out.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == []  # no audit log, audit key, head or state file
+
+
+@pytest.mark.parametrize("args", WITHOUT_A_STORE.values(), ids=WITHOUT_A_STORE.keys())
+def test_a_command_without_need_of_a_store_creates_nothing(tmp_path: Path, args: tuple[str, ...]) -> None:
+    out = _tm(tmp_path, *args)
+    assert out.returncode == 0, out.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == []
+
+
+def test_the_first_user_add_before_any_ingest_works_and_then_user_and_audit_do(tmp_path: Path) -> None:
+    """docs/web.md's first run: `user add` then `serve`; the users and the audit log are then there."""
+    assert _tm(tmp_path, "user", "add", "alice", "--role", "viewer").returncode == 0
+    listed = _tm(tmp_path, "user", "list", "--format", "json")
+    assert listed.returncode == 0 and [u["name"] for u in json.loads(listed.stdout)] == ["alice"]
+    assert _tm(tmp_path, "audit", "verify").returncode == 0
+    assert _tm(tmp_path, "watch", "list").returncode == StoreError.exit_code
+
+
+def test_every_command_says_whether_it_needs_a_store() -> None:
+    """cli.context.NEEDS lists every command (an unlisted one needs the store) and this file tests each."""
+    import click
+
+    from trailmask.cli.context import NEEDS
+    from trailmask.cli.main import cli
+
+    def paths(group: click.Group, ctx: click.Context, prefix: str = "") -> list[str]:
+        found = []
+        for name in group.list_commands(ctx):
+            command = group.get_command(ctx, name)
+            if isinstance(command, click.Group):
+                found += paths(command, ctx, f"{prefix}{name} ")
+            elif command is not None:
+                found.append(f"{prefix}{name}")
+        return found
+
+    client_only = {p for p in paths(cli, click.Context(cli)) if p.startswith("approval ")}  # server only
+    commands = set(paths(cli, click.Context(cli))) - client_only
+    assert commands == set(NEEDS)
+    assert commands <= set(NEEDS_A_STORE) | set(WITHOUT_A_STORE) | CREATES | {"runbook import-sigma"}
 
 
 def test_an_empty_table_says_0_rows(ctx: AppContext, tmp_path: Path) -> None:

@@ -68,8 +68,11 @@ def test_watches_api_needs_watches_manage(tmp_path: Path) -> None:
         assert denied.status_code == 403 and "watches:manage" in denied.json()["message"]
         assert client.post("/api/watches/root/run", headers=_auth(ivy)).status_code == 403
         listed = client.get("/api/watches", headers=_auth(admin)).json()["watches"]
-        assert [w["name"] for w in listed] == ["root", "health-masking", "health-policy-drift", "health-delivery-gaps"]
-        assert [w["builtin"] for w in listed] == [False, True, True, True]
+        assert [w["name"] for w in listed] == [
+            "root", "health-masking", "health-policy-drift", "health-delivery-gaps", "health-audit-chain",
+            "health-raw-access", "health-verify",
+        ]  # fmt: skip
+        assert [w["builtin"] for w in listed] == [False, True, True, True, True, True, True]
         ran = client.post("/api/watches/root/run", headers=_auth(admin))
         assert ran.status_code == 200, ran.text
         assert ran.json()["matches"] == 1

@@ -41,10 +41,14 @@ def _alerts(tmp_path: Path) -> list[dict[str, Any]]:
 def test_a_new_store_has_the_health_watches(tmp_path: Path) -> None:
     ctx = _ctx(tmp_path, [])
     listed = {w["name"]: w for w in service.list_watches(ctx, OWNER)}
-    assert set(listed) == {"health-masking", "health-policy-drift", "health-delivery-gaps"}
+    assert set(listed) == {
+        "health-masking", "health-policy-drift", "health-delivery-gaps", "health-audit-chain", "health-raw-access",
+        "health-verify",
+    }  # fmt: skip
     assert listed["health-masking"]["check"] == "masking-canary" and listed["health-masking"]["destinations"] == []
     assert listed["health-delivery-gaps"]["runbook"] == "health-delivery-gaps"
-    assert all(w["builtin"] and w["resolve"] for w in listed.values())
+    assert (listed["health-verify"]["check"], listed["health-verify"]["schedule"]) == ("verify", "cron 30 3 * * *")
+    assert all(w["builtin"] and w["resolve"] == (name != "health-raw-access") for name, w in listed.items())
     ran = service.run_watch(ctx, OWNER, "health-masking", manual=True)
     assert (ran["rows"], ran["matches"]) == (0, 0)  # the default policy holds
 
@@ -153,7 +157,14 @@ def test_status_reports_the_health_watches_last_runs(tmp_path: Path) -> None:
     _ingest(ctx, tmp_path, [event], "one")
     viewer = Actor(name="v", role="viewer")
     before = {item["watch"]: item for item in data_status(ctx, viewer)["health"]}
-    assert set(before) == {"health-masking", "health-policy-drift", "health-delivery-gaps"}
+    assert set(before) == {
+        "health-masking", "health-policy-drift", "health-delivery-gaps", "health-audit-chain", "health-raw-access",
+        "health-verify",
+    }  # fmt: skip
+    assert (before["health-audit-chain"]["check"], before["health-raw-access"]["check"]) == (
+        "audit-chain",
+        "raw-access",
+    )
     assert all(item["last_run"] is None and item["open_alerts"] == 0 for item in before.values())
     assert before["health-masking"]["check"] == "masking-canary"
     assert not state_path(ctx.settings.db).exists()

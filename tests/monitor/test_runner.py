@@ -170,7 +170,11 @@ def test_scheduler_runs_due_watches_and_catches_up(ctx_and_hook: Any, tmp_path: 
     _ingest(ctx, tmp_path, [_event("CreateUser", RAW_USER, f"2024-05-01T10:0{i}:00Z") for i in range(2)], "a")
     start = datetime(2024, 5, 1, 11, tzinfo=UTC)
     ran = service.run_due(ctx, start)  # the built-in health watches are due on their first tick too
-    assert [r["watch"] for r in ran] == ["iam-calls", "health-masking", "health-policy-drift", "health-delivery-gaps"]
+    # health-verify, a daily cron watch, waits for its first time
+    assert [r["watch"] for r in ran] == [
+        "iam-calls", "health-masking", "health-policy-drift", "health-delivery-gaps", "health-audit-chain",
+        "health-raw-access",
+    ]  # fmt: skip
     assert all("error" not in r for r in ran), ran
     assert service.run_due(ctx, datetime(2024, 5, 1, 11, 4, tzinfo=UTC)) == []  # every 5m: not yet due
     # the server was down for hours: the next tick runs once over the whole missed window

@@ -32,7 +32,8 @@ WATCH_KEYS = (
     "name", "runbook", "check", "params", "schedule", "role", "condition", "dedup", "destinations", "enabled",
     "resolve",
 )  # fmt: skip
-HEALTH_CHECKS = ("masking-canary", "policy-drift")
+HEALTH_CHECKS = ("masking-canary", "policy-drift", "audit-chain", "raw-access", "verify")
+FEED_CHECKS = ("raw-access",)  # checks whose alerts are a feed: each stays open, none is a fault
 # Watches every store has from the start (docs/monitoring.md "Health watches"). A configured watch
 # with one of these names is merged over it (add destinations, change the schedule, enabled: false).
 BUILTIN_WATCHES: tuple[dict[str, Any], ...] = (
@@ -42,6 +43,14 @@ BUILTIN_WATCHES: tuple[dict[str, Any], ...] = (
      "dedup": ["kind", "path"], "destinations": [], "resolve": True},
     {"name": "health-delivery-gaps", "runbook": "health-delivery-gaps", "schedule": {"every": "15m"},
      "role": "investigator", "dedup": ["recipientAccountId", "awsRegion"], "destinations": [], "resolve": True},
+    {"name": "health-audit-chain", "check": "audit-chain", "schedule": {"every": "1h"}, "role": "admin",
+     "dedup": ["kind", "position"], "destinations": [], "resolve": True},
+    # a feed: each raw access alerts once and stays (nothing to resolve)
+    {"name": "health-raw-access", "check": "raw-access", "schedule": {"every": "5m"}, "role": "admin",
+     "dedup": ["audit_id"], "destinations": [], "resolve": False},
+    # the whole `trailmask verify` takes minutes: once a day, at 03:30 UTC
+    {"name": "health-verify", "check": "verify", "schedule": {"cron": "30 3 * * *"}, "role": "admin",
+     "dedup": ["role", "query", "kind", "field", "form"], "destinations": [], "resolve": True},
 )  # fmt: skip
 SCHEDULE_KEYS = ("cron", "every")
 CONDITION_KEYS = ("any_new_row", "threshold")

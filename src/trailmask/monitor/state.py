@@ -32,6 +32,8 @@ SCHEMA = (
         watch TEXT NOT NULL, started_at TEXT NOT NULL, window_start TEXT, window_end TEXT NOT NULL,
         outcome TEXT NOT NULL, rows INTEGER NOT NULL, matches INTEGER NOT NULL)""",
     """CREATE TABLE IF NOT EXISTS watch_marks (watch TEXT PRIMARY KEY, high_water TEXT NOT NULL)""",
+    # when the scheduler first saw a watch that never ran: a cron watch waits for its first time after it
+    """CREATE TABLE IF NOT EXISTS watch_seen (watch TEXT PRIMARY KEY, first_seen TEXT NOT NULL)""",
     """CREATE TABLE IF NOT EXISTS watch_alerts (
         watch TEXT NOT NULL, dedup_key TEXT NOT NULL, first_at TEXT NOT NULL,
         generation INTEGER NOT NULL DEFAULT 1, resolved_at TEXT, PRIMARY KEY (watch, dedup_key))""",
@@ -133,6 +135,13 @@ class WatchState:
                     " ON CONFLICT (watch) DO UPDATE SET high_water = excluded.high_water",
                     (watch, window_end),
                 )
+
+    def first_seen(self, watch: str, now: str) -> str:
+        """When the scheduler first saw ``watch`` (``now`` the first time it asks)."""
+        with self._tx() as conn:
+            conn.execute("INSERT OR IGNORE INTO watch_seen VALUES (?, ?)", (watch, now))
+            row = conn.execute("SELECT first_seen FROM watch_seen WHERE watch = ?", (watch,)).fetchone()
+        return str(row["first_seen"])
 
     def history(self, watch: str, limit: int = 50) -> list[dict[str, Any]]:
         with self._tx() as conn:

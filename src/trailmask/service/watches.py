@@ -22,14 +22,14 @@ from trailmask.errors import ConfigError, NotFound, TrailmaskError
 from trailmask.models import Actor
 from trailmask.monitor.deliver import deliver_with_retries
 from trailmask.monitor.latency import query_latency
-from trailmask.monitor.spec import Destination, Watch, parse_monitoring
+from trailmask.monitor.spec import FEED_CHECKS, Destination, Watch, parse_monitoring
 from trailmask.monitor.state import Delivery, WatchState, state_path
 from trailmask.service.audited import audited
 from trailmask.service.auditing import record_event
 from trailmask.service.authz import require, require_not_stronger, role_names
 from trailmask.service.catalog import get_runbook
 from trailmask.service.context import AppContext
-from trailmask.service.health import run_check
+from trailmask.service.health import Window, run_check
 from trailmask.service.runbooks import run_runbook
 
 
@@ -109,7 +109,8 @@ def run_watch(
     with audited(ctx, caller, "watch.run", watch=watch.name, role=watch.role) as audit:
         try:
             if watch.check:
-                rows = run_check(ctx, actor, watch.check)
+                window = Window(datetime.fromisoformat(start.replace("Z", "+00:00")) if start else None, end)
+                rows = run_check(ctx, actor, watch.check, window)
                 row_count = len(rows)
             else:
                 result = run_runbook(ctx, actor, watch.runbook, params, now=end)
@@ -222,7 +223,11 @@ SCHEDULER = Actor(name="watch-scheduler", role="admin", via="watch")
 
 
 def due_watches(ctx: AppContext, now: datetime) -> list[str]:
-    """Enabled watches whose next scheduled time after their last run is not after ``now``."""
+    """Enabled watches whose next scheduled time after their last run is not after ``now``.
+
+    A watch that never ran is due at once when it runs at an interval; a cron watch waits for its
+    first time after the scheduler first saw it (the daily ``health-verify`` does not run the
+    minutes-long verify on every new server's first tick)."""
     watches, _ = monitoring(ctx)
     state = watch_state(ctx)
     names = []
@@ -230,11 +235,12 @@ def due_watches(ctx: AppContext, now: datetime) -> list[str]:
         runs = state.history(watch.name, limit=1)
         if not watch.enabled:
             continue
-        if not runs:
+        schedule = watch.schedule
+        if not runs and schedule.cron is None:
             names.append(watch.name)
             continue
-        last = datetime.fromisoformat(str(runs[0]["window_end"]).replace("Z", "+00:00"))
-        schedule = watch.schedule
+        since = str(runs[0]["window_end"]) if runs else state.first_seen(watch.name, _iso(now))
+        last = datetime.fromisoformat(since.replace("Z", "+00:00"))
         if schedule.cron is not None:
             upcoming = schedule.cron.next_after(last.replace(tzinfo=None)).replace(tzinfo=UTC)
         else:
@@ -270,8 +276,11 @@ def watch_counters(ctx: AppContext, actor: Actor) -> dict[str, Any]:
         watches, _ = monitoring(ctx)
         open_alerts = {labels["watch"]: n for labels, n in counters["open"]}
         last = {labels["watch"]: labels["outcome"] for labels, _ in counters["last_run"]}
-        counters["health"] = [
-            ({"watch": w.name}, int(last.get(w.name) == "ok" and not open_alerts.get(w.name)))
+        counters["health"] = [  # a feed's alerts (raw access) stay open: they are news, not a fault
+            (
+                {"watch": w.name},
+                int(last.get(w.name) == "ok" and (w.check in FEED_CHECKS or not open_alerts.get(w.name))),
+            )
             for w in watches.values()
             if w.builtin
         ]

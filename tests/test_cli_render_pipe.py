@@ -99,3 +99,14 @@ def test_empty_result_says_0_rows_and_the_span_searched(db: Path) -> None:
     machine = _piped(db, "sql", "SELECT eventID FROM events WHERE eventName = 'Nothing'", "--as", "admin",
                      "--format", "json")  # fmt: skip
     assert machine.stdout.strip() == "[]" and "0 rows" not in machine.stderr
+
+
+@pytest.mark.parametrize("role", ["viewer", "investigator"])
+def test_an_empty_runbook_result_says_0_rows_and_the_span_the_store_covers(db: Path, role: str) -> None:
+    """As sql does: the span comes from the data status every role may read (a viewer has no `sql`)."""
+    args = ("runbook", "run", "failed-api-calls-by-service", "--as", role, "-p", "service=iam.amazonaws.com")
+    out = _piped(db, *args, "--format", "table")
+    assert out.returncode == 0, out.stderr
+    assert "0 rows; the store's 2 events span 2024-03-01 10:00:00 to 2024-03-02 10:00:00 UTC" in out.stderr
+    machine = _piped(db, *args, "--format", "json")
+    assert machine.stdout.strip() == "[]" and "0 rows" not in machine.stderr

@@ -10,11 +10,13 @@ import click
 
 from trailmask.cli.client import emit_result, reject_role_option, server_client
 from trailmask.cli.context import app_context, owner_actor
-from trailmask.cli.render import chosen_format, emit_object, emit_rows, format_option
-from trailmask.errors import UsageError
+from trailmask.cli.render import chosen_format, emit_object, emit_rows, format_option, visible
+from trailmask.errors import TrailmaskError, UsageError
+from trailmask.models import Actor
 from trailmask.runbooks.serialize import detail, summary
 from trailmask.service import runbooks as service
 from trailmask.service.catalog import catalog, get_runbook
+from trailmask.service.context import AppContext
 
 EXIT_FAILED = 1
 
@@ -106,12 +108,31 @@ def run_command(
         return
     if not role:
         raise UsageError("--as ROLE is required", hint="or use --server URL --token T against a server")
-    result = service.run_runbook(app_context(), owner_actor(role), runbook_id, params, max_rows=max_rows)
-    emit_rows(result.columns, result.rows, chosen_format(fmt))
-    for notice in result.notices:
-        click.echo(f"note: {notice}", err=True)
+    ctx, actor, fmt = app_context(), owner_actor(role), chosen_format(fmt)
+    result = service.run_runbook(ctx, actor, runbook_id, params, max_rows=max_rows)
+    searched = _store_span(ctx, actor) if not result.rows and fmt == "table" else None
+    emit_rows(result.columns, result.rows, fmt, searched=searched)
+    for notice in result.notices:  # what an indicator matched as; a grouping on redacted fields
+        click.echo(visible(f"note: {notice}"), err=True)
     if result.truncated:
         click.echo(f"note: output truncated at {result.row_count} rows", err=True)
+
+
+def _store_span(ctx: AppContext, actor: Actor) -> str | None:
+    """For an empty result: the time span the store covers (the data status every role may read,
+    audited as ``status``, as the web UI shows it beside a runbook), or None when it cannot be told."""
+    from trailmask.service.dashboards import data_status  # only for an empty result
+
+    try:
+        status = data_status(ctx, actor)
+    except TrailmaskError:
+        return None
+    if not status["events"]:
+        return "the store holds no events"
+    if status["first_event"] is None:
+        return f"none of the store's {status['events']} events has an event time"
+    first, last = (str(status[k]).replace("T", " ").removesuffix("Z") for k in ("first_event", "last_event"))
+    return f"the store's {status['events']} events span {first} to {last} UTC"
 
 
 @runbook_group.command("test")

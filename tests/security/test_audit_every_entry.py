@@ -48,6 +48,8 @@ from trailmask.service import (
     query,
     reveal,
     runbooks,
+    saved_queries,
+    sql_schema,
     token_fn,
     users,
     watches,
@@ -171,6 +173,10 @@ def _reveal_body(token: str) -> dict[str, Any]:
 
 def _more_events(w: World) -> str:
     return str(write_jsonl(w.ctx.store.path.parent / "more.jsonl", awsdocs_events()[:2]))
+
+
+def _saved_query(w: World) -> str:
+    return saved_queries.save_query(w.ctx, INVESTIGATOR, "saved", "SELECT 1 AS one").id
 
 
 def _watch_route(method_path: str, ok_status: int | None = None) -> dict[str, Callable[[World], Call]]:
@@ -301,6 +307,26 @@ ROUTE_CASES: dict[tuple[str, str], dict[str, Callable[[World], Call]]] = {
         "ok": lambda w: Call("viewer", "/api/status"),
         "denied": lambda w: Call(None, "/api/status", status=401),
         "failed": lambda w: Call("bogus", "/api/status", status=401),  # takes no input: refusal is its failure
+    },
+    ("get", "/api/sql/schema"): {
+        "ok": lambda w: Call("investigator", "/api/sql/schema"),
+        "denied": lambda w: Call("viewer", "/api/sql/schema", status=403),
+        "failed": lambda w: Call(None, "/api/sql/schema", status=401),  # takes no input: refusal is its failure
+    },
+    ("get", "/api/sql/saved"): {
+        "ok": lambda w: Call("investigator", "/api/sql/saved"),
+        "denied": lambda w: Call("viewer", "/api/sql/saved", status=403),
+        "failed": lambda w: Call(None, "/api/sql/saved", status=401),  # takes no input: refusal is its failure
+    },
+    ("post", "/api/sql/saved"): {
+        "ok": lambda w: Call("investigator", "/api/sql/saved", {"name": "mine", "sql": "SELECT 1 AS one"}, 201),
+        "denied": lambda w: Call("viewer", "/api/sql/saved", {"name": "mine", "sql": "SELECT 1 AS one"}, 403),
+        "failed": lambda w: Call("investigator", "/api/sql/saved", {"name": "x" * 81, "sql": "SELECT 1"}, 400),
+    },
+    ("delete", "/api/sql/saved/{query_id}"): {
+        "ok": lambda w: Call("investigator", f"/api/sql/saved/{_saved_query(w)}", status=204),
+        "denied": lambda w: Call("viewer", f"/api/sql/saved/{_saved_query(w)}", status=403),
+        "failed": lambda w: Call("admin", f"/api/sql/saved/{_saved_query(w)}", status=404),  # not the owner
     },
     ("post", "/api/reveal"): {
         "ok": lambda w: Call("investigator", "/api/reveal", _reveal_body(w.token)),
@@ -543,6 +569,26 @@ SERVICE_CASES: dict[str, tuple[Callable[[World, Path], Any], ...]] = {
         lambda w, t: server_ingest(w.ctx, owner_actor(), [str(write_jsonl(t / "e.jsonl", awsdocs_events()[:2]))]),
         lambda w, t: server_ingest(w.ctx, VIEWER, ["s3://bucket/prefix"]),
         lambda w, t: server_ingest(w.ctx, owner_actor(), [str(t / "missing")]),
+    ),
+    "saved_queries.save_query": (
+        lambda w, t: saved_queries.save_query(w.ctx, INVESTIGATOR, "mine", "SELECT 1 AS one"),
+        lambda w, t: saved_queries.save_query(w.ctx, VIEWER, "mine", "SELECT 1 AS one"),
+        lambda w, t: saved_queries.save_query(w.ctx, INVESTIGATOR, "", "SELECT 1 AS one"),
+    ),
+    "saved_queries.list_queries": (
+        lambda w, t: saved_queries.list_queries(w.ctx, INVESTIGATOR),
+        lambda w, t: saved_queries.list_queries(w.ctx, VIEWER),
+        lambda w, t: saved_queries.list_queries(w.ctx, Actor("x", "no-such-role")),
+    ),
+    "saved_queries.delete_query": (
+        lambda w, t: saved_queries.delete_query(w.ctx, INVESTIGATOR, _saved_query(w)),
+        lambda w, t: saved_queries.delete_query(w.ctx, VIEWER, _saved_query(w)),
+        lambda w, t: saved_queries.delete_query(w.ctx, OWNER, _saved_query(w)),  # another user's: not found
+    ),
+    "sql_schema.events_schema": (
+        lambda w, t: sql_schema.events_schema(w.ctx, INVESTIGATOR),
+        lambda w, t: sql_schema.events_schema(w.ctx, VIEWER),
+        lambda w, t: sql_schema.events_schema(w.ctx, Actor("x", "no-such-role")),
     ),
     "users.whoami": (
         lambda w, t: users.whoami(w.ctx, VIEWER),

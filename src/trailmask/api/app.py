@@ -26,6 +26,7 @@ from trailmask.api import (
     routes_core,
     routes_dashboards,
     routes_ingest,
+    routes_queries,
     routes_reveal,
     routes_runbooks,
     routes_runs,
@@ -145,6 +146,7 @@ def create_app(ctx: AppContext, serving: Serving | None = None) -> FastAPI:
     app.add_middleware(SecurityHeaders)  # outermost: every answer, errors and 413s included
     for module in (
         routes_core,
+        routes_queries,
         routes_runbooks,
         routes_runs,
         routes_dashboards,

@@ -1,4 +1,4 @@
-"""The server's own state (users, approvals, cases) in a small SQLite file beside the store.
+"""The server's own state (users, approvals, cases, saved queries) in a small SQLite file beside the store.
 
 Not in the events DuckDB file: the server opens that read-only, per query, with a hardened
 session, and a DuckDB file can be open read-write by one process only, while user admin (CLI) and
@@ -28,6 +28,9 @@ SCHEMA = (
         kind TEXT NOT NULL, runbook TEXT, sql TEXT, params TEXT NOT NULL, justification TEXT NOT NULL,
         status TEXT NOT NULL, created_at TEXT NOT NULL, decided_by TEXT, decided_at TEXT, comment TEXT,
         executed_at TEXT, audit_id TEXT)""",
+    """CREATE TABLE IF NOT EXISTS saved_queries (
+        id TEXT PRIMARY KEY, owner TEXT NOT NULL, owner_via TEXT NOT NULL, name TEXT NOT NULL, sql TEXT NOT NULL,
+        created_at TEXT NOT NULL, updated_at TEXT NOT NULL, UNIQUE (owner, owner_via, name))""",
     """CREATE TABLE IF NOT EXISTS cases (
         id TEXT PRIMARY KEY, owner TEXT NOT NULL, owner_role TEXT NOT NULL, title TEXT NOT NULL,
         status TEXT NOT NULL, created_at TEXT NOT NULL, updated_at TEXT NOT NULL)""",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Request
-from fastapi.responses import PlainTextResponse
+from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from trailmask.api.auth import current_actor
@@ -105,18 +105,29 @@ async def status(request: Request, case_id: CaseId, body: StatusBody, actor: Cur
     return await in_thread(request, service.set_status, api_state(request).ctx, actor, case_id, body.status)
 
 
-@router.get("/{case_id}/export", response_class=PlainTextResponse, responses=ERRORS)
+EXPORT_CONTENT = {
+    200: {
+        "description": "The case as a file: Markdown (`format=markdown`) or JSON (`format=json`).",
+        "content": {
+            "text/markdown": {"schema": {"type": "string"}},
+            "application/json": {"schema": {"type": "object"}},
+        },
+    }
+}
+
+
+@router.get("/{case_id}/export", response_class=Response, responses={**EXPORT_CONTENT, **ERRORS})
 async def export(
     request: Request,
     case_id: CaseId,
     actor: CurrentActor,
     format: Annotated[Literal["markdown", "json"], Query()] = "markdown",
-) -> PlainTextResponse:
+) -> Response:
     """The case as Markdown or JSON, masked for your role (a file download)."""
     text = await in_thread(request, service.export_case, api_state(request).ctx, actor, case_id, format)
     suffix, media = ("md", "text/markdown") if format == "markdown" else ("json", "application/json")
     headers = {"Content-Disposition": f'attachment; filename="{case_id}.{suffix}"'}
-    return PlainTextResponse(text, media_type=f"{media}; charset=utf-8", headers=headers)
+    return Response(text, media_type=f"{media}; charset=utf-8", headers=headers)
 
 
 @router.post("/{case_id}/send", responses=responses(400, 401, 403, 404, 409, 429, 502, 503))

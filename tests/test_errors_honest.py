@@ -208,3 +208,93 @@ def test_an_empty_table_says_0_rows(ctx: AppContext, tmp_path: Path) -> None:
     assert "0 rows" in out.stderr
     full = _tm(tmp_path, "--db", str(ctx.settings.db), "sql", "--as", "admin", "--format", "table", "SELECT 1 AS x")
     assert "0 rows" not in full.stderr
+
+
+SRC = Path(__file__).resolve().parents[1] / "src" / "trailmask"
+DOCS = Path(__file__).resolve().parents[1] / "docs"
+HINTS_OWNED_ELSEWHERE = {
+    "is another trailmask process (an ingest or a server) using it?",
+    "run `trailmask ingest` (or any write) once to migrate it",
+    "write one with `trailmask export --format parquet DIR` (as admin: the raw events)",
+    "choose an empty directory or pass --overwrite (replaces the partitions/files written)",
+    "docs/monitoring.md lists every watch key",
+    "--location takes s3://BUCKET/PREFIX/ (where the dataset was uploaded)",
+    "see docs/scale.md (Athena)",
+    "docs/monitoring.md",
+    "pass --region (repeatable) or set AWS_REGION",
+    "token(kind, value) with kind one of {}, e.g. token('ip', '203.0.113.10')",
+    "write token('<kind>', '<raw value>') with two quoted strings, e.g. token('ip', '203.0.113.10')",
+}
+"""Hints that do not have the shape yet, in modules outside the CLI's and the query path's (to fix there)."""
+
+
+def _literal(node: object, names: dict[str, str]) -> str | None:
+    """The text of a string literal, f-string (each field as ``{}``), concatenation or module constant."""
+    import ast
+
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
+    if isinstance(node, ast.JoinedStr):
+        return "".join(v.value if isinstance(v, ast.Constant) else "{}" for v in node.values)
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+        left, right = _literal(node.left, names), _literal(node.right, names)
+        return None if left is None or right is None else left + right
+    if isinstance(node, ast.Name):
+        return names.get(node.id)
+    return None
+
+
+def _hints() -> list[tuple[str, int, str]]:
+    """Every ``hint=`` given as text anywhere in the package: (module, line, text)."""
+    import ast
+
+    found = []
+    for path in sorted(SRC.rglob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        names: dict[str, str] = {}
+        for node in tree.body:
+            if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+                text = _literal(node.value, names)
+                if text is not None:
+                    names[node.targets[0].id] = text
+        for node in ast.walk(tree):
+            if isinstance(node, ast.keyword) and node.arg == "hint":
+                text = _literal(node.value, names)
+                if text is not None:
+                    found.append((str(path.relative_to(SRC)), node.lineno, text))
+    return found
+
+
+def test_every_hint_is_one_flat_sentence_citing_what_an_installed_user_has() -> None:
+    """Issue 12.4: a hint is shown as ``message (hint)``, so it holds no parentheses outside `code`
+    (no nesting), is one sentence, and names a page by its title, never a repository path."""
+    import re
+
+    titles = {p.read_text(encoding="utf-8").split("\n", 1)[0].removeprefix("# ") for p in DOCS.glob("*.md")}
+    hints = _hints()
+    assert len(hints) > 50  # the scan sees them
+    bad = []
+    for module, line, text in hints:
+        if text in HINTS_OWNED_ELSEWHERE:
+            continue
+        prose = re.sub(r"`[^`]*`", "``", text)
+        cited = re.findall(r'"([^"]+)" in the trailmask documentation', text)
+        problems = [
+            *(["parentheses"] if "(" in prose or ")" in prose else []),
+            *(["a repository path"] if re.search(r"docs/|\.md\b", prose) else []),
+            *(["more than one sentence"] if re.search(r"\.\s+[A-Z]", prose) or re.search(r"[^.]\.$", prose) else []),
+            *[f"no page titled {title!r}" for title in cited if title not in titles],
+        ]
+        if problems:
+            bad.append(f"{module}:{line}: {', '.join(problems)}: {text}")
+    assert bad == []
+
+
+def test_a_sandbox_refusal_reads_flat(ctx: AppContext, tmp_path: Path) -> None:
+    sql = "SELECT * FROM read_csv('/etc/passwd')"
+    out = _tm(tmp_path, "--db", str(ctx.settings.db), "sql", sql, "--as", "investigator")
+    assert out.returncode == 7, out.stderr
+    error = out.stderr.strip()
+    assert error.startswith("error: table functions are not allowed in FROM")
+    assert _no_nested_parentheses(error) and "docs/" not in error
+    assert error.endswith('see "The SQL sandbox" in the trailmask documentation)')

@@ -63,7 +63,8 @@ class ServerClient:
         except self._errors as exc:
             raise Unreachable(
                 f"the trailmask server at {self.url} did not finish the ingest: {type(exc).__name__}",
-                hint="its audit log says which batches committed; run the same ingest again (it is idempotent)",
+                hint="its audit log says which batches committed; the same ingest can run again, "
+                "as it loads each event once",
             ) from None
         if response.is_success:
             result: dict[str, Any] = response.json()

@@ -98,7 +98,7 @@ def _listen(host: str, port: int) -> socket.socket:
         reason = "already in use" if exc.errno == errno.EADDRINUSE else (exc.strerror or type(exc).__name__)
         raise UsageError(
             f"cannot listen on {host}:{port}: {reason}",
-            hint="pick another port with --port (or TRAILMASK_PORT), or stop the process that holds it",
+            hint="pick another port with --port or TRAILMASK_PORT, or stop the process that holds it",
         ) from None
     return sock
 

@@ -58,7 +58,10 @@ class _Errors:
     def raise_if_any(self) -> None:
         if self.items:
             listing = "; ".join(self.items)
-            raise ConfigError(f"invalid policy {self.origin}: {listing}", hint="see docs/policy.md")
+            raise ConfigError(
+                f"invalid policy {self.origin}: {listing}",
+                hint='see "The masking policy file" in the trailmask documentation',
+            )
 
 
 def _suggest(word: str, options: list[str]) -> str:

@@ -31,6 +31,7 @@ from trailmask.models import PreparedQuery
 from trailmask.sqlkit.dialects import NotPortable, Transpiled, transpile
 
 INTERNAL_TABLE = ".".join(RAW_TABLE)
+SCALE_HINT = 'see "Scale: Spark and Athena" in the trailmask documentation'
 
 
 def transpiled(sql: str, dialect: str, table: str, *, pretty: bool = False) -> Transpiled:
@@ -38,12 +39,12 @@ def transpiled(sql: str, dialect: str, table: str, *, pretty: bool = False) -> T
     try:
         return transpile(sql, dialect, tables={INTERNAL_TABLE: table}, pretty=pretty)
     except NotPortable as exc:
-        raise QueryRejected(f"the query cannot be expressed for {dialect}: {exc}", hint="see docs/scale.md") from None
+        raise QueryRejected(f"the query cannot be expressed for {dialect}: {exc}", hint=SCALE_HINT) from None
     except TrailmaskError:
         raise
     except Exception as exc:  # the toolkit failing on a construct: a clear refusal, never a 500
         raise QueryRejected(
-            f"the query cannot be expressed for {dialect} ({type(exc).__name__})", hint="see docs/scale.md"
+            f"the query cannot be expressed for {dialect} ({type(exc).__name__})", hint=SCALE_HINT
         ) from None
 
 

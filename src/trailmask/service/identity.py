@@ -43,6 +43,7 @@ from trailmask.service.users import user_for_token
 
 ASYMMETRIC = ("RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA")
 DEFAULT_ALGORITHMS = ("RS256", "ES256")
+AUTH_DOCS = '"Authentication and authorisation" in the trailmask documentation lists the oidc keys'
 _BAD_TOKEN = "the bearer token is not valid (unknown, rotated, disabled or expired)"  # noqa: S105 (a message, not a secret)
 
 
@@ -67,7 +68,9 @@ def authenticate(ctx: AppContext, authorization: str | None) -> Actor:
         return authenticate_oidc(ctx, credential)
     user = user_for_token(ctx, credential)
     if user is None:
-        raise AuthenticationError(_BAD_TOKEN, hint="ask an admin for a token (`trailmask user add|rotate`)")
+        raise AuthenticationError(
+            _BAD_TOKEN, hint="ask an admin for a token, made with `trailmask user add` or `trailmask user rotate`"
+        )
     return Actor(name=user.name, role=user.role, via="token")
 
 
@@ -77,9 +80,11 @@ def oidc_settings(ctx: AppContext) -> Mapping[str, Any]:
         raise AuthenticationError("OpenID Connect sign-in is not configured on this server", hint="use an API token")
     for required in ("audience",):
         if not oidc.get(required):
-            raise ConfigError(f"oidc.{required} is not set", hint="see docs/auth.md")
+            raise ConfigError(
+                f"oidc.{required} is not set", hint=f"set oidc.{required} in the config file; {AUTH_DOCS}"
+            )
     if not (oidc.get("jwks_file") or oidc.get("jwks_url")):
-        raise ConfigError("oidc needs jwks_file or jwks_url", hint="see docs/auth.md")
+        raise ConfigError("oidc needs jwks_file or jwks_url", hint=f"set oidc.jwks_file or oidc.jwks_url; {AUTH_DOCS}")
     return oidc
 
 

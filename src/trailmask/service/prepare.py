@@ -73,7 +73,8 @@ def prepare(
     except Exception as exc:
         raise QueryRejected(
             f"trailmask cannot check or rewrite this query ({type(exc).__name__})",
-            hint="simplify the construct (for example a recursive JSON path '$..x'); see docs/sandbox.md",
+            hint="simplify the construct, for example a recursive JSON path `$..x`; "
+            'see "The SQL sandbox" in the trailmask documentation',
         ) from None
 
 
@@ -124,8 +125,8 @@ def _masked_dataset(ctx: AppContext, role: str, raw: bool) -> bool:
         asked = "an unmasked run" if raw and role == owner else f"role {role!r}"
         raise PermissionDenied(
             f"{where} holds the masked events of role {owner!r}; {asked} cannot query it",
-            hint=f"query it as {owner!r}, or point --dataset at the raw export (`trailmask export` as admin) "
-            f"or at `trailmask export --as {role}`",
+            hint=f"query it as {owner!r}, or point --dataset at the raw export an admin writes with `trailmask export` "
+            f"or at the dataset `trailmask export --as {role}` writes",
         )
     current = profile_name(ctx.policy, role, raw=False)
     if profile != current:

@@ -30,7 +30,10 @@ _PARAM_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 _ROOTS = (exp.Select, exp.Union, exp.Intersect, exp.Except)
 _TABLE_ARGS = frozenset({"this", "alias"})
-_HINT = "one SELECT over `events` (CTEs, subqueries, joins and UNION are fine); see docs/sandbox.md"
+_HINT = (
+    "write one SELECT over `events`, with CTEs, subqueries, joins and UNION as needed; "
+    'see "The SQL sandbox" in the trailmask documentation'
+)
 
 
 @dataclass(frozen=True)

@@ -220,7 +220,6 @@ HINTS_OWNED_ELSEWHERE = {
     "docs/monitoring.md lists every watch key",
     "--location takes s3://BUCKET/PREFIX/ (where the dataset was uploaded)",
     "see docs/scale.md (Athena)",
-    "docs/monitoring.md",
     "pass --region (repeatable) or set AWS_REGION",
     "token(kind, value) with kind one of {}, e.g. token('ip', '203.0.113.10')",
     "write token('<kind>', '<raw value>') with two quoted strings, e.g. token('ip', '203.0.113.10')",

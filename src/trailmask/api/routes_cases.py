@@ -105,7 +105,7 @@ async def status(request: Request, case_id: CaseId, body: StatusBody, actor: Cur
     return await in_thread(request, service.set_status, api_state(request).ctx, actor, case_id, body.status)
 
 
-EXPORT_CONTENT = {
+EXPORT_CONTENT: dict[int | str, dict[str, Any]] = {
     200: {
         "description": "The case as a file: Markdown (`format=markdown`) or JSON (`format=json`).",
         "content": {

@@ -374,7 +374,10 @@ def send_case(ctx: AppContext, actor: Actor, case_id: str, destination: str) -> 
         target = destinations.get(destination)
         if target is None:
             known = ", ".join(sorted(destinations)) or "none is configured"
-            raise NotFound(f"no destination '{destination}' (configured: {known})", hint="docs/monitoring.md")
+            raise NotFound(
+                f"no destination '{destination}' (configured: {known})",
+                hint='see "Monitoring: watches and alert destinations" in the trailmask documentation',
+            )
         view = _read_view(ctx, actor, case_id)
         attempts: list[str | None] = []
         delivery_id = f"{case_id}-{secrets.token_hex(4)}"

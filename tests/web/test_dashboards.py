@@ -13,6 +13,8 @@ import pytest
 from playwright.sync_api import Request, expect
 from tests.web.conftest import Ui, WebServer
 
+from trailmask.monitor.spec import BUILTIN_WATCHES
+
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 DASHBOARDS = ("overview", "cis", "data-health")
@@ -225,7 +227,7 @@ def test_data_health_lists_the_health_watches(ui: Ui, web_server: WebServer) -> 
     assert ran.status_code == 200, ran.text
     open_dashboard(ui, "viewer", "data-health")
     checks = ui.page.get_by_role("region", name="Health checks")
-    expect(checks.locator("li")).to_have_count(3)
+    expect(checks.locator("li")).to_have_count(len(BUILTIN_WATCHES))  # every built-in health watch
     canary = checks.locator('li[data-watch="health-masking"]')
     expect(canary).to_contain_text("masking canary")
     expect(canary).to_contain_text("last run")
